@@ -1,0 +1,76 @@
+import { LRUCache } from 'lru-cache';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+interface Entry {
+  value: unknown;
+}
+
+export interface CacheOptions {
+  maxBytes: number;
+  redis?: Redis | undefined;
+  prefix: string;
+  logger: Logger;
+}
+
+/**
+ * Two tiers: an lru-cache bounded by bytes in this process, and (when configured) Redis shared by
+ * every replica. Keys are built by the caller and never hold a credential in clear.
+ */
+export class TieredCache {
+  private readonly local: LRUCache<string, Entry>;
+
+  constructor(private readonly o: CacheOptions) {
+    this.local = new LRUCache<string, Entry>({
+      maxSize: o.maxBytes,
+      // JSON text length is a fair proxy for the heap an entry holds, and cheap next to the fetch it saves.
+      sizeCalculation: (e, key) => key.length + JSON.stringify(e.value).length * 2,
+      ttlAutopurge: false,
+    });
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const hit = this.local.get(key);
+    if (hit) return hit.value as T;
+    if (!this.o.redis) return undefined;
+    try {
+      const [[, raw], [, ttl]] = (await this.o.redis.multi().get(this.o.prefix + key).pttl(this.o.prefix + key).exec()) as [[unknown, string | null], [unknown, number]];
+      if (raw === null) return undefined;
+      const value = JSON.parse(raw) as T;
+      if (ttl > 0) this.local.set(key, { value }, { ttl });
+      return value;
+    } catch {
+      return undefined; // Redis down: a miss, never an error
+    }
+  }
+
+  async set(key: string, value: unknown, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0) return;
+    this.local.set(key, { value }, { ttl: ttlMs });
+    if (!this.o.redis) return;
+    await this.o.redis.set(this.o.prefix + key, JSON.stringify(value), 'PX', ttlMs).catch((e: unknown) => {
+      this.o.logger.debug({ err: (e as Error).message }, 'shared cache write failed');
+    });
+  }
+
+  /** Many keys at once: local first, then one round trip to Redis for the rest. */
+  async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
+    const out: (T | undefined)[] = keys.map((k) => this.local.get(k)?.value as T | undefined);
+    const missing = keys.map((k, i) => (out[i] === undefined ? i : -1)).filter((i) => i >= 0);
+    if (!this.o.redis || missing.length === 0) return out;
+    try {
+      const raws = await this.o.redis.mget(...missing.map((i) => this.o.prefix + (keys[i] ?? '')));
+      raws.forEach((raw, j) => {
+        const i = missing[j];
+        if (raw !== null && i !== undefined) out[i] = JSON.parse(raw) as T;
+      });
+    } catch {
+      // Redis down: misses
+    }
+    return out;
+  }
+
+  get bytes(): number {
+    return this.local.calculatedSize;
+  }
+}

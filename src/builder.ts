@@ -1,0 +1,44 @@
+import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { Context } from './context.js';
+
+/** The Pothos builder: plugins and scalars' TypeScript types only; types are defined in schema/. */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  DefaultFieldNullability: true;
+  DefaultEdgesNullability: { list: false; items: false };
+  DefaultNodeNullability: false;
+  Scalars: {
+    Date: { Input: string; Output: string };
+    DateTime: { Input: string; Output: string };
+  };
+}>({
+  // Plugin order per the toolchain notes: federation last.
+  plugins: [RelayPlugin, ComplexityPlugin, DirectivePlugin, FederationPlugin],
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodesOnConnection: true,
+    edgesFieldOptions: { nullable: { list: false, items: false } },
+    nodeFieldOptions: { nullable: false },
+    firstArgOptions: {
+      defaultValue: 10,
+      description: 'Records per page, 1..100 (each record bought costs a credit under a production key).',
+    },
+    afterArgOptions: { description: 'An `endCursor` or edge `cursor` this server issued for the same query.' },
+    lastArgOptions: { description: 'Not supported: JobsPikr cursors run forward only. Using it is a BAD_USER_INPUT error.' },
+    beforeArgOptions: { description: 'Not supported: JobsPikr cursors run forward only. Using it is a BAD_USER_INPUT error.' },
+    nodeTypeOptions: { description: 'An object with a global ID (Relay global object identification).' },
+    pageInfoTypeOptions: { description: 'Where a page sits in a forward-only list.' },
+    nodeQueryOptions: { description: 'Any object by its global ID. Job lookups are batched with `job` and `nodes`.' },
+    nodesQueryOptions: { description: 'Objects by global ID, in the order asked; null where unknown.' },
+  },
+  complexity: {
+    defaultComplexity: 1,
+    defaultListMultiplier: 1,
+    limit: (ctx) => ctx.limits,
+  },
+});

@@ -1,0 +1,42 @@
+import DataLoader from 'dataloader';
+import type { JobsService } from './budget/jobs-service.js';
+import type { RateGate } from './budget/rate-gate.js';
+import { OperationUsage } from './budget/usage.js';
+import type { Credentials } from './upstream/credentials.js';
+import { MAX_PAGE_SIZE } from './upstream/adapters.js';
+import type { JobRecord } from './upstream/records.js';
+
+/** Everything a resolver may touch for one GraphQL request. Built fresh per request. */
+export interface Context {
+  readonly credentials: Credentials;
+  readonly signal: AbortSignal;
+  readonly usage: OperationUsage;
+  readonly jobs: JobsService;
+  readonly gate: RateGate;
+  /** `job`, `jobsByUniqIds`, `node(s)`, `ExpiredJob.job` and entity lookups share this loader. */
+  readonly jobLoader: DataLoader<string, JobRecord | null>;
+  readonly cursorSecret: string;
+  readonly limits: { complexity: number; depth: number; breadth: number };
+}
+
+export interface ContextDeps {
+  jobs: JobsService;
+  gate: RateGate;
+  cursorSecret: string;
+  limits: Context['limits'];
+}
+
+/** A new context (and loader) per request: nothing cached here outlives the request. */
+export function createContext(deps: ContextDeps, credentials: Credentials, signal: AbortSignal): Context {
+  const usage = new OperationUsage(credentials);
+  const op = { credentials, signal, usage };
+  const jobLoader = new DataLoader<string, JobRecord | null>(
+    async (ids) => {
+      const found = await deps.jobs.lookup(ids, op);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    // One upstream `terms` request takes at most 100 ids.
+    { maxBatchSize: MAX_PAGE_SIZE },
+  );
+  return { ...deps, credentials, signal, usage, jobLoader };
+}

@@ -1,0 +1,59 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger } from './logger.js';
+import { startSandbox, type Sandbox } from './sandbox/server.js';
+import type { Credentials } from './upstream/credentials.js';
+
+// Composition root: the only module that reads process.env, listens or exits.
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  let sandbox: Sandbox | undefined;
+  let serverKeys: Credentials | undefined;
+  if (config.useSandbox) {
+    sandbox = await startSandbox();
+    config = { ...config, JOBSPIKR_BASE_URL: sandbox.url, JOBSPIKR_FALLBACK_BASE_URL: sandbox.fallbackUrl };
+    serverKeys = { clientId: sandbox.keys.sandbox.clientId, authKey: sandbox.keys.sandbox.authKey, scheme: 'headers' };
+    logger.info({ sandbox: sandbox.url, clientId: serverKeys.clientId }, 'no JobsPikr keys set: serving the embedded JobsPikr sandbox (free, generated data)');
+  } else if (config.JOBSPIKR_CLIENT_ID && config.JOBSPIKR_CLIENT_AUTH_KEY) {
+    serverKeys = { clientId: config.JOBSPIKR_CLIENT_ID, authKey: config.JOBSPIKR_CLIENT_AUTH_KEY, scheme: config.JOBSPIKR_AUTH_SCHEME };
+    logger.info({ upstream: config.JOBSPIKR_BASE_URL }, 'using the configured JobsPikr keys');
+  } else {
+    logger.info({ upstream: config.JOBSPIKR_BASE_URL }, 'multi-tenant mode: every request must bring its own JobsPikr keys');
+  }
+
+  const app = createApp({ config, logger, serverKeys });
+  const http = createHttpServer(app.yoga);
+  http.listen(config.PORT, config.HOST, () => {
+    logger.info(`GraphiQL on http://localhost:${config.PORT}/graphql`);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    http.close(() => {
+      void Promise.all([app.close(), sandbox?.close()]).finally(() => process.exit(0));
+    });
+    http.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { GraphQLError } from 'graphql';
+import type { Credentials } from './upstream/credentials.js';
+
+const unauthenticated = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+
+/** Longest id or key we pass on; anything longer is not a JobsPikr key. */
+const MAX_KEY = 256;
+
+/**
+ * The caller's own JobsPikr keys (headers `client_id`/`client_auth_key`, or HTTP Basic), else the
+ * server's. In multi-tenant mode (`serverKeys` undefined) a request without keys is refused.
+ */
+export function requestCredentials(headers: Headers, serverKeys: Credentials | undefined): Credentials {
+  const id = headers.get('client_id')?.trim();
+  const key = headers.get('client_auth_key')?.trim();
+  if (id || key) {
+    if (!id || !key) throw unauthenticated('Send both client_id and client_auth_key headers');
+    if (id.length > MAX_KEY || key.length > MAX_KEY) throw unauthenticated('client_id or client_auth_key is not a JobsPikr key');
+    return { clientId: id, authKey: key, scheme: 'headers' };
+  }
+  const auth = headers.get('authorization');
+  if (auth && /^basic /i.test(auth)) {
+    const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
+    const sep = decoded.indexOf(':');
+    const clientId = sep > 0 ? decoded.slice(0, sep) : '';
+    const authKey = sep > 0 ? decoded.slice(sep + 1) : '';
+    if (!clientId || !authKey || clientId.length > MAX_KEY || authKey.length > MAX_KEY) throw unauthenticated('HTTP Basic credentials must be client_id:client_auth_key');
+    return { clientId, authKey, scheme: 'basic' };
+  }
+  if (!serverKeys) throw unauthenticated('This server needs your JobsPikr keys: send client_id and client_auth_key headers, or HTTP Basic');
+  return serverKeys;
+}

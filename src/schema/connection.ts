@@ -1,0 +1,62 @@
+import type { Page } from '../upstream/adapters.js';
+import { badInput } from '../upstream/errors.js';
+import { MAX_PAGE_SIZE } from '../upstream/adapters.js';
+import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
+
+export interface ConnectionArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}
+
+export interface PageRequest {
+  size: number;
+  /** Upstream cursor to resume from (null = first page). */
+  cursor: string | null;
+  /** Records to drop from the front of the upstream page (resuming after a cursor-less record). */
+  skip: number;
+  /** Records the client saw before this page. */
+  seen: number;
+}
+
+/** Check the paging arguments before anything leaves; BAD_USER_INPUT for every misuse. */
+export function pageRequest(args: ConnectionArgs, q: string, secret: string): PageRequest {
+  if (args.last != null || args.before != null) {
+    throw badInput('`last` and `before` are not supported: JobsPikr cursors run forward only; page with `first` and `after`');
+  }
+  const first = args.first ?? 10;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput(`\`first\` must be between 1 and ${MAX_PAGE_SIZE}`);
+  if (args.after == null) return { size: first, cursor: null, skip: 0, seen: 0 };
+  const s = decodeCursor(args.after, q, secret);
+  const skip = s.k ?? 0;
+  return { size: Math.min(MAX_PAGE_SIZE, first + skip), cursor: s.c, skip, seen: s.n };
+}
+
+/** A Relay connection over one upstream page. hasNextPage comes from total_count, never an extra record. */
+export function toConnection<T extends { cursor: string | null }>(page: Page<T>, req: PageRequest, q: string, secret: string) {
+  const records = page.records.slice(req.skip);
+  const seenAfter = req.seen + Math.max(0, page.received - req.skip);
+  const hasNextPage =
+    page.nextCursor !== null && (page.totalCount !== null ? seenAfter < page.totalCount : page.received >= req.size);
+  const edges = records.map((node, i) => {
+    const last = i === records.length - 1;
+    const state: CursorState =
+      last && page.nextCursor !== null
+        ? { q, c: page.nextCursor, n: seenAfter }
+        : node.cursor !== null
+          ? { q, c: node.cursor, n: req.seen + i + 1 }
+          : { q, c: req.cursor, n: req.seen + i + 1, k: req.skip + i + 1 };
+    return { cursor: encodeCursor(state, secret), node };
+  });
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: req.seen > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { badInput } from '../upstream/errors.js';
+
+/**
+ * A server cursor: where to resume upstream (`c`, JobsPikr's opaque digits), how many records came
+ * before (`n`, for hasNextPage without buying an extra record), records to skip after `c` (`k`, only
+ * when a record had no cursor of its own), and `q`, the digest of the query it belongs to. Signed, so
+ * it can neither be forged nor carry anything else upstream.
+ */
+const State = z.object({
+  q: z.string().regex(/^[\w-]{1,64}$/),
+  c: z.string().regex(/^\d{1,20}$/).nullable(),
+  n: z.number().int().min(0).max(10_000_000),
+  k: z.number().int().min(0).max(100).optional(),
+});
+export type CursorState = z.output<typeof State>;
+
+const sign = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
+
+export function encodeCursor(state: CursorState, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+  return `${payload}.${sign(payload, secret)}`;
+}
+
+/** The state of an `after` cursor issued by this server for the query `q`; BAD_USER_INPUT otherwise. */
+export function decodeCursor(token: string, q: string, secret: string): CursorState {
+  const invalid = () => badInput('`after` is not a cursor this server issued for this query; use a `cursor` or `pageInfo.endCursor` from the same query');
+  const [payload, mac, extra] = token.split('.');
+  if (!payload || !mac || extra !== undefined || token.length > 512) throw invalid();
+  const expected = Buffer.from(sign(payload, secret));
+  const given = Buffer.from(mac);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  const r = State.safeParse(parsed);
+  if (!r.success || r.data.q !== q) throw invalid();
+  return r.data;
+}

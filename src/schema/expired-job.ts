@@ -1,0 +1,67 @@
+import { builder } from '../builder.js';
+import { digest } from '../budget/keys.js';
+import { badInput } from '../upstream/errors.js';
+import type { ExpiredRecord } from '../upstream/records.js';
+import { pageRequest, toConnection } from './connection.js';
+import { DateScalar } from './scalars.js';
+import { Job, isUniqId, loadJob } from './job.js';
+
+const isExpiredRecord = (v: unknown): v is ExpiredRecord =>
+  typeof v === 'object' && v !== null && 'expiredOn' in v && !('companyName' in v);
+
+export const ExpiredJob = builder.node(builder.objectRef<ExpiredRecord>('ExpiredJob'), {
+  description: 'A job this API key consumed that has since expired (`/v2/expired_jobs`).',
+  id: { resolve: (e) => e.uniqId },
+  isTypeOf: isExpiredRecord,
+  // No upstream call fetches one expired job by id: it is derived from the job record instead.
+  loadOne: async (id, ctx) => {
+    const job = isUniqId(id) ? await loadJob(ctx, id) : null;
+    if (!job?.hasExpired) return null;
+    return { uniqId: job.uniqId, cursor: null, url: job.url, expiredOn: null, latestExpiryCheck: job.latestExpiryCheck };
+  },
+  fields: (t) => ({
+    uniqId: t.exposeString('uniqId', { nullable: false, description: 'JobsPikr `uniq_id`.' }),
+    url: t.exposeString('url', { description: 'Where the posting was found.' }),
+    expiredOn: t.field({ type: DateScalar, resolve: (e) => e.expiredOn, description: 'Date the posting expired.' }),
+    lastExpiryCheck: t.field({ type: DateScalar, resolve: (e) => e.latestExpiryCheck, description: 'When expiry was last checked.' }),
+    job: t.field({
+      type: Job,
+      description: 'The full job, looked up through a batched call.',
+      resolve: (e, _, ctx) => loadJob(ctx, e.uniqId),
+    }),
+  }),
+});
+
+/** Longest date range one query may ask for (the upstream keeps two years of data). */
+const MAX_RANGE_DAYS = 3 * 366;
+
+builder.queryFields((t) => ({
+  expiredJobs: t.connection(
+    {
+      type: ExpiredJob,
+      description: 'Consumed jobs that expired in [from, to]: GET /v2/expired_jobs.',
+      args: {
+        from: t.arg({ type: DateScalar, required: true, description: 'First day (inclusive).' }),
+        to: t.arg({ type: DateScalar, required: true, description: 'Last day (inclusive).' }),
+      },
+      complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? 10) }),
+      resolve: async (_, args, ctx) => {
+        if (args.from > args.to) throw badInput('`from` must not be after `to`');
+        if ((Date.parse(args.to) - Date.parse(args.from)) / 86_400_000 > MAX_RANGE_DAYS) {
+          throw badInput(`the date range may span at most ${MAX_RANGE_DAYS} days`);
+        }
+        const q = digest({ expired: [args.from, args.to] });
+        const req = pageRequest(args, q, ctx.cursorSecret);
+        const page = await ctx.jobs.expired({ startDate: args.from, endDate: args.to, cursor: req.cursor }, req.size, ctx);
+        return toConnection(page, req, q, ctx.cursorSecret);
+      },
+    },
+    {
+      description: 'A page of expired jobs.',
+      fields: (c) => ({
+        totalCount: c.int({ description: 'All expired jobs in the range (`total_count`).', resolve: (p) => p.totalCount }),
+      }),
+    },
+    { description: 'An expired job in a page.' },
+  ),
+}));

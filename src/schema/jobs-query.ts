@@ -1,0 +1,56 @@
+import { builder } from '../builder.js';
+import { badInput } from '../upstream/errors.js';
+import { digest } from '../budget/keys.js';
+import { MAX_PAGE_SIZE } from '../upstream/adapters.js';
+import { pageRequest, toConnection } from './connection.js';
+import { JobFilter, normalizeFilter } from './inputs.js';
+import { Job, isUniqId, loadJob } from './job.js';
+
+const uniqIdArg = (id: string): string => {
+  const v = id.trim().toLowerCase();
+  if (!isUniqId(v)) throw badInput('uniqId must be a JobsPikr uniq_id: 32 hexadecimal characters');
+  return v;
+};
+
+builder.queryFields((t) => ({
+  job: t.field({
+    type: Job,
+    description: 'One job by its JobsPikr uniq_id. Lookups from one request are batched into one upstream call.',
+    args: { uniqId: t.arg.string({ required: true, description: 'JobsPikr `uniq_id`.' }) },
+    resolve: (_, { uniqId }, ctx) => loadJob(ctx, uniqIdArg(uniqId)),
+  }),
+  jobsByUniqIds: t.field({
+    type: [Job],
+    nullable: { list: false, items: true },
+    description: 'Jobs by uniq_id, in the order asked, null where unknown. Batched with every other lookup of the request.',
+    args: { uniqIds: t.arg.stringList({ required: true, description: `Up to ${MAX_PAGE_SIZE} uniq_ids.` }) },
+    complexity: (args) => ({ field: Math.max(1, args.uniqIds.length), multiplier: 1 }),
+    resolve: (_, { uniqIds }, ctx) => {
+      if (uniqIds.length > MAX_PAGE_SIZE) throw badInput(`jobsByUniqIds takes at most ${MAX_PAGE_SIZE} ids`);
+      const ids = uniqIds.map(uniqIdArg);
+      return ids.map((id) => loadJob(ctx, id));
+    },
+  }),
+  jobs: t.connection(
+    {
+      type: Job,
+      description: 'Job search: POST /v2/data. Forward pagination only (JobsPikr cursors run forward).',
+      args: { filter: t.arg({ type: JobFilter, description: 'What to search for (default: everything not expired).' }) },
+      complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? 10) }),
+      resolve: async (_, args, ctx) => {
+        const filter = normalizeFilter(args.filter);
+        const q = digest({ jobs: filter });
+        const req = pageRequest(args, q, ctx.cursorSecret);
+        const page = await ctx.jobs.search(filter, req.size, req.cursor, ctx);
+        return toConnection(page, req, q, ctx.cursorSecret);
+      },
+    },
+    {
+      description: 'A page of job search results.',
+      fields: (c) => ({
+        totalCount: c.int({ description: 'All hits of the search (`total_count`).', resolve: (p) => p.totalCount }),
+      }),
+    },
+    { description: 'A job in a page of search results.' },
+  ),
+}));

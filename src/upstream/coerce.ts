@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+// Coercions for the messy records of CONTRACT §2: placeholders, numbers and booleans as strings,
+// `|`-joined lists. Each one turns anything into a clean value or null; none of them throws.
+
+const PLACEHOLDERS = new Set(['', 'na', 'n/a', 'null', 'none', 'unspecified', 'not specified', 'undefined', '-']);
+
+export const isPlaceholder = (s: string): boolean => PLACEHOLDERS.has(s.trim().toLowerCase());
+
+function toText(v: unknown): string | null {
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  return isPlaceholder(s) ? null : s;
+}
+
+/** A `|`-joined place value reads as a comma-separated list. */
+function toPlace(v: unknown): string | null {
+  const s = toText(v);
+  if (s === null) return null;
+  const parts = s.split('|').map((p) => p.trim()).filter((p) => !isPlaceholder(p));
+  return parts.length ? parts.join(', ') : null;
+}
+
+function toNumber(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v !== 'string') return null;
+  const s = v.trim().replace(/,/g, '');
+  if (!/^[-+]?\d*\.?\d+(e[-+]?\d+)?$/i.test(s)) return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+function toBool(v: unknown): boolean | null {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : null;
+  if (typeof v !== 'string') return null;
+  const s = v.trim().toLowerCase();
+  if (s === 'true' || s === 'yes' || s === '1' || s === 't' || s === 'y') return true;
+  if (s === 'false' || s === 'no' || s === '0' || s === 'f' || s === 'n') return false;
+  return null;
+}
+
+function isRealDate(y: number, m: number, d: number): boolean {
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+}
+
+/** `YYYY-MM-DD` (a longer timestamp keeps its date part); anything else is null. */
+function toDate(v: unknown): string | null {
+  const s = toText(v);
+  const m = s === null ? null : /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (!m) return null;
+  return isRealDate(Number(m[1]), Number(m[2]), Number(m[3])) ? m[0] : null;
+}
+
+/** `"YYYY-MM-DD HH:MM:SS +0000"` (or ISO) → ISO 8601 with offset; anything else is null. */
+function toDateTime(v: unknown): string | null {
+  const s = toText(v);
+  if (s === null) return null;
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  if (!m || toDate(m[1]) === null) return null;
+  const off = m[3] === undefined || m[3] === 'Z' ? '+00:00' : m[3].includes(':') ? m[3] : `${m[3].slice(0, 3)}:${m[3].slice(3)}`;
+  const iso = `${m[1]}T${m[2]}${off}`;
+  return Number.isNaN(Date.parse(iso)) ? null : iso;
+}
+
+function toList(v: unknown): string[] {
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split('|') : [];
+  const out: string[] = [];
+  for (const item of items) {
+    const s = toText(item);
+    if (s !== null && !out.includes(s)) out.push(s);
+  }
+  return out;
+}
+
+/** Digits of an opaque JobsPikr cursor (kept as text so no precision is lost). */
+function toCursor(v: unknown): string | null {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v.trim())) return v.trim();
+  return null;
+}
+
+export const text = z.unknown().transform(toText);
+export const place = z.unknown().transform(toPlace);
+export const num = z.unknown().transform(toNumber);
+export const bool = z.unknown().transform(toBool);
+export const date = z.unknown().transform(toDate);
+export const dateTime = z.unknown().transform(toDateTime);
+export const list = z.unknown().transform(toList);
+export const cursor = z.unknown().transform(toCursor);
+export const int = z.unknown().transform((v) => {
+  const n = toNumber(v);
+  return n === null ? null : Math.trunc(n);
+});

@@ -1,0 +1,29 @@
+import { createHash } from 'node:crypto';
+
+/** A JobsPikr key pair. Never logged, never put into an error or a cache key in clear. */
+export interface Credentials {
+  readonly clientId: string;
+  readonly authKey: string;
+  /** How the pair is sent upstream: the documented headers, or HTTP Basic. */
+  readonly scheme: 'headers' | 'basic';
+}
+
+/** Sandbox keys (free) carry `_jp_sandbox_` in their client id (CONTRACT §1). */
+export const isSandboxKey = (c: Pick<Credentials, 'clientId'>): boolean => c.clientId.includes('_jp_sandbox_');
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
+
+/** Identity of the JobsPikr client (budgets, consumed sets and caches are per client id). */
+export const clientHash = (c: Pick<Credentials, 'clientId'>): string => sha(`client:${c.clientId}`);
+
+/** Identity of the exact key pair (verification state is per pair: a wrong key gets nothing). */
+export const keyHash = (c: Pick<Credentials, 'clientId' | 'authKey'>): string =>
+  sha(`key:${c.clientId}\u0000${c.authKey}`);
+
+/** The request headers that authenticate this pair upstream. */
+export function authHeaders(c: Credentials): Record<string, string> {
+  if (c.scheme === 'basic') {
+    return { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.authKey}`).toString('base64')}` };
+  }
+  return { client_id: c.clientId, client_auth_key: c.authKey };
+}
