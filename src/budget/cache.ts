@@ -53,16 +53,35 @@ export class TieredCache {
     });
   }
 
-  /** Many keys at once: local first, then one round trip to Redis for the rest. */
+  /** Many entries of one TTL: one pipelined round trip to Redis, not one per entry. */
+  async setMany(entries: readonly (readonly [string, unknown])[], ttlMs: number): Promise<void> {
+    if (ttlMs <= 0 || entries.length === 0) return;
+    for (const [key, value] of entries) this.local.set(key, { value }, { ttl: ttlMs });
+    if (!this.o.redis) return;
+    const pipeline = this.o.redis.pipeline();
+    for (const [key, value] of entries) pipeline.set(this.o.prefix + key, JSON.stringify(value), 'PX', ttlMs);
+    await pipeline.exec().catch((e: unknown) => {
+      this.o.logger.debug({ err: (e as Error).message }, 'shared cache write failed');
+    });
+  }
+
+  /** Many keys at once: local first, then one pipelined round trip to Redis for the rest. */
   async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
     const out: (T | undefined)[] = keys.map((k) => this.local.get(k)?.value as T | undefined);
     const missing = keys.map((k, i) => (out[i] === undefined ? i : -1)).filter((i) => i >= 0);
     if (!this.o.redis || missing.length === 0) return out;
     try {
-      const raws = await this.o.redis.mget(...missing.map((i) => this.o.prefix + (keys[i] ?? '')));
-      raws.forEach((raw, j) => {
-        const i = missing[j];
-        if (raw !== null && i !== undefined) out[i] = JSON.parse(raw) as T;
+      const pipeline = this.o.redis.pipeline();
+      for (const i of missing) pipeline.get(this.o.prefix + (keys[i] ?? '')).pttl(this.o.prefix + (keys[i] ?? ''));
+      const replies = (await pipeline.exec()) ?? [];
+      missing.forEach((i, j) => {
+        const raw = replies[2 * j]?.[1];
+        const ttl = Number(replies[2 * j + 1]?.[1] ?? 0);
+        if (typeof raw !== 'string') return;
+        const value = JSON.parse(raw) as T;
+        out[i] = value;
+        const key = keys[i];
+        if (key !== undefined && ttl > 0) this.local.set(key, { value }, { ttl });
       });
     } catch {
       // Redis down: misses

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { clientHash, type Credentials } from '../upstream/credentials.js';
 import { UpstreamError } from '../upstream/errors.js';
 import type { Endpoint, RequestGate } from '../upstream/http.js';
 import type { Metrics } from '../metrics.js';
-import { MemorySlidingWindow, type SlidingWindowStore, type WindowCount, type WindowLimit } from './sliding-window.js';
+import { MemorySlidingWindow, type SlidingWindowStore, type TakeResult, type WindowCount, type WindowLimit } from './sliding-window.js';
 
 /** JobsPikr's documented limits per client id (CONTRACT §5); /expired_jobs as /data [chosen]. */
 export const UPSTREAM_LIMITS: Record<Endpoint, { perMinute: number; perHour: number }> = {
@@ -12,6 +13,13 @@ export const UPSTREAM_LIMITS: Record<Endpoint, { perMinute: number; perHour: num
   expired_jobs: { perMinute: 100, perHour: 5_000 },
   aggregate_data: { perMinute: 10, perHour: 100 },
 };
+
+/**
+ * Our window is this much longer than the upstream's: our stamp is taken before the request leaves,
+ * the upstream's when it arrives, so a slow earlier request could otherwise still be inside the
+ * upstream's window when ours has let it go (2% of the window, at most a second).
+ */
+const windowSlack = (ms: number): number => Math.min(1_000, Math.ceil(ms / 50));
 
 export interface RateGateOptions {
   /** The shared (Redis) log; absent = this process alone holds the budget. */
@@ -35,31 +43,46 @@ export interface EndpointBudget {
   hour: WindowCount;
 }
 
+/** Calls of other replicas the shared log held when this one last looked, assumed in the window until `until`. */
+interface Others {
+  count: number;
+  until: number;
+}
+
 /**
- * The limiter in front of every upstream attempt. With a shared store every replica draws from one
- * budget; this process also keeps its own log of what it sent, so when the shared store is down it
- * can go on within a conservative share of the limit instead of guessing.
+ * The limiter in front of every upstream attempt, per client id and endpoint (the limiter key is a
+ * hash of the client id, never the id itself). With a shared store every replica draws from one
+ * budget. Each replica also keeps its own log of what it sent and what it last saw the others use,
+ * so while the shared store is down it goes on within a conservative share of the limit, and when
+ * the store returns (perhaps empty, after a restart) it writes its calls back before sharing again.
  */
 export class RateGate implements RequestGate {
   private readonly local = new MemorySlidingWindow();
+  private readonly others = new Map<string, Others>();
   private sharedDown = false;
+  private resyncing: Promise<void> | undefined;
   readonly limits: Record<Endpoint, { perMinute: number; perHour: number }>;
 
   constructor(private readonly o: RateGateOptions) {
     this.limits = o.limits ?? UPSTREAM_LIMITS;
   }
 
+  /** True while the shared store is unreachable and this replica runs on its local share. */
+  get degraded(): boolean {
+    return this.sharedDown;
+  }
+
   windows(endpoint: Endpoint, share = 1): WindowLimit[] {
     const l = this.limits[endpoint];
     return [
-      { name: 'minute', limit: Math.max(1, Math.floor(l.perMinute * share)), windowMs: this.o.minuteMs },
-      { name: 'hour', limit: Math.max(1, Math.floor(l.perHour * share)), windowMs: this.o.hourMs },
+      { name: 'minute', limit: Math.max(1, Math.floor(l.perMinute * share)), windowMs: this.o.minuteMs + windowSlack(this.o.minuteMs) },
+      { name: 'hour', limit: Math.max(1, Math.floor(l.perHour * share)), windowMs: this.o.hourMs + windowSlack(this.o.hourMs) },
     ];
   }
 
   /** Wait (bounded) for budget, or fail with RATE_LIMITED and the seconds until it returns. */
   async acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal): Promise<void> {
-    const key = `${clientHash(credentials)}:${endpoint}`;
+    const key = limiterKey(credentials, endpoint);
     const giveUpAt = Date.now() + this.o.maxWaitMs;
     for (;;) {
       const r = await this.take(key, endpoint);
@@ -73,10 +96,11 @@ export class RateGate implements RequestGate {
     }
   }
 
+  /** The upstream answered 429: nothing more leaves under this key (on any replica) for `retryAfterSeconds`. */
   async penalize(credentials: Credentials, endpoint: Endpoint, retryAfterSeconds: number): Promise<void> {
-    const key = `${clientHash(credentials)}:${endpoint}`;
-    await this.local.block(key, retryAfterSeconds * 1000);
-    await this.o.shared?.block(key, retryAfterSeconds * 1000).catch(() => this.markDown());
+    const key = limiterKey(credentials, endpoint);
+    this.local.block(key, retryAfterSeconds * 1000);
+    if (this.o.shared && !this.sharedDown) await this.o.shared.block(key, retryAfterSeconds * 1000).catch(() => this.markDown());
   }
 
   /** Where each endpoint's budget stands for this key. */
@@ -84,14 +108,11 @@ export class RateGate implements RequestGate {
     const endpoints = Object.keys(this.limits) as Endpoint[];
     return Promise.all(
       endpoints.map(async (endpoint) => {
-        const key = `${clientHash(credentials)}:${endpoint}`;
+        const key = limiterKey(credentials, endpoint);
         const windows = this.windows(endpoint);
-        let counts: WindowCount[];
-        try {
-          counts = this.o.shared && !this.sharedDown ? await this.o.shared.counts(key, windows) : await this.local.counts(key, windows);
-        } catch {
-          counts = await this.local.counts(key, windows);
-        }
+        let counts: WindowCount[] | undefined;
+        if (this.o.shared && !this.sharedDown) counts = await this.o.shared.counts(key, windows).catch(() => undefined);
+        counts ??= this.local.counts(key, windows);
         const empty = { used: 0, resetAt: null };
         return {
           endpoint,
@@ -104,22 +125,62 @@ export class RateGate implements RequestGate {
     );
   }
 
-  private async take(key: string, endpoint: Endpoint) {
-    if (this.o.shared) {
-      try {
-        const r = await this.o.shared.take(key, this.windows(endpoint));
-        if (this.sharedDown) {
-          this.sharedDown = false;
-          this.o.logger.info('shared rate budget reachable again; sharing resumed');
-        }
-        if (r.ok) for (const w of this.windows(endpoint)) this.local.record(`${key}:${w.name}`, Date.now());
-        return r;
-      } catch {
-        this.markDown();
-        return this.local.takeSync(key, this.windows(endpoint, this.o.downShare));
-      }
+  private async take(key: string, endpoint: Endpoint): Promise<TakeResult> {
+    const shared = this.o.shared;
+    if (!shared) return this.local.takeSync(key, this.windows(endpoint), randomUUID());
+    const windows = this.windows(endpoint);
+    const id = randomUUID();
+    try {
+      if (this.sharedDown) await this.resync(shared);
+      const r = await shared.take(key, windows, id);
+      const now = Date.now();
+      windows.forEach((w, i) => {
+        if (r.ok) this.local.record(key, w, now, id);
+        const mine = this.local.stamps(key, w).length;
+        this.others.set(`${key}:${w.name}`, { count: Math.max(0, (r.used[i] ?? 0) - mine), until: now + w.windowMs });
+      });
+      return r;
+    } catch {
+      this.markDown();
+      return this.takeLocal(key, endpoint, id);
     }
-    return this.local.takeSync(key, this.windows(endpoint));
+  }
+
+  /**
+   * Shared store unreachable: this replica's share of each limit, less what it last saw the other
+   * replicas use (counted as if they had called at that moment, the latest they can have).
+   */
+  private takeLocal(key: string, endpoint: Endpoint, id: string): TakeResult {
+    const now = Date.now();
+    let wait = 0;
+    const windows = this.windows(endpoint, this.o.downShare).map((w) => {
+      const seen = this.others.get(`${key}:${w.name}`);
+      const active = seen && seen.until > now ? seen.count : 0;
+      if (active >= w.limit && seen) wait = Math.max(wait, seen.until - now);
+      return { ...w, limit: w.limit - active };
+    });
+    if (wait > 0) return { ok: false, retryAfterMs: wait, used: [] };
+    return this.local.takeSync(key, windows, id);
+  }
+
+  /** Write back every call (and 429 block) this replica knows of; ids already there are not counted twice. */
+  private resync(shared: SlidingWindowStore): Promise<void> {
+    this.resyncing ??= (async () => {
+      try {
+        for (const key of this.local.keys()) {
+          const endpoint = key.slice(key.lastIndexOf(':') + 1) as Endpoint;
+          if (!(endpoint in this.limits)) continue;
+          for (const w of this.windows(endpoint)) await shared.replay(key, w, this.local.stamps(key, w));
+          const blocked = this.local.blockedFor(key);
+          if (blocked > 0) await shared.block(key, blocked);
+        }
+        this.sharedDown = false;
+        this.o.logger.info('shared rate budget reachable again; calls made meanwhile written back, sharing resumed');
+      } finally {
+        this.resyncing = undefined;
+      }
+    })();
+    return this.resyncing;
   }
 
   private markDown(): void {
@@ -128,3 +189,6 @@ export class RateGate implements RequestGate {
     this.o.logger.warn({ share: this.o.downShare }, 'shared rate budget unreachable; using a conservative local share');
   }
 }
+
+/** The limiter's key: a hash of the client id (limits are per client id, CONTRACT §5) and the endpoint. */
+const limiterKey = (c: Credentials, endpoint: Endpoint): string => `${clientHash(c)}:${endpoint}`;

@@ -7,7 +7,8 @@ export interface WindowLimit {
   readonly windowMs: number;
 }
 
-export type TakeResult = { ok: true } | { ok: false; retryAfterMs: number };
+/** `used`: calls counted in each window after this take (the admitted one included). */
+export type TakeResult = { ok: true; used: number[] } | { ok: false; retryAfterMs: number; used: number[] };
 
 export interface WindowCount {
   used: number;
@@ -15,109 +16,139 @@ export interface WindowCount {
   resetAt: number | null;
 }
 
+/** A call this process admitted: when, and the id it carries in every log (so replays never double-count). */
+export interface Stamp {
+  at: number;
+  id: string;
+}
+
 /**
  * A sliding log: a call is admitted only if every window still has room over the last `windowMs`.
  * Fixed windows (what rate-limiter-flexible and most libraries offer) admit up to twice the limit
- * across a window boundary, which a rolling upstream answers with 429.
+ * across a window boundary, which a rolling upstream answers with 429; hence a log, not a counter.
  */
 export interface SlidingWindowStore {
-  take(key: string, windows: readonly WindowLimit[]): Promise<TakeResult>;
+  /** Admit (and count under `id`) a call if every window has room. */
+  take(key: string, windows: readonly WindowLimit[], id: string): Promise<TakeResult>;
   /** Admit nothing under `key` for `ms` (the upstream said 429 with Retry-After). */
   block(key: string, ms: number): Promise<void>;
   counts(key: string, windows: readonly WindowLimit[]): Promise<WindowCount[]>;
+  /** Add calls counted elsewhere (ids already present are kept as they are). */
+  replay(key: string, window: WindowLimit, stamps: readonly Stamp[]): Promise<void>;
 }
 
-/** In-process sliding log. */
-export class MemorySlidingWindow implements SlidingWindowStore {
-  private readonly logs = new Map<string, number[]>();
+/** In-process sliding log: the whole budget without Redis, and each replica's own record with it. */
+export class MemorySlidingWindow {
+  private readonly logs = new Map<string, Map<WindowLimit['name'], Stamp[]>>();
   private readonly blocks = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async take(key: string, windows: readonly WindowLimit[]): Promise<TakeResult> {
-    return this.takeSync(key, windows);
-  }
-
-  takeSync(key: string, windows: readonly WindowLimit[]): TakeResult {
+  takeSync(key: string, windows: readonly WindowLimit[], id: string): TakeResult {
     const now = this.now();
+    const used = windows.map((w) => this.live(key, w, now).length);
     const blocked = this.blocks.get(key) ?? 0;
-    if (blocked > now) return { ok: false, retryAfterMs: blocked - now };
+    if (blocked > now) return { ok: false, retryAfterMs: blocked - now, used };
     let wait = 0;
-    for (const w of windows) {
-      const log = this.prune(`${key}:${w.name}`, w, now);
-      if (log.length >= w.limit) wait = Math.max(wait, (log[log.length - w.limit] ?? now) + w.windowMs - now);
-    }
-    if (wait > 0) return { ok: false, retryAfterMs: wait };
-    for (const w of windows) this.record(`${key}:${w.name}`, now);
-    return { ok: true };
+    windows.forEach((w, i) => {
+      const log = this.live(key, w, now);
+      const n = used[i] ?? 0;
+      if (w.limit <= 0) wait = Math.max(wait, w.windowMs);
+      else if (n >= w.limit) wait = Math.max(wait, (log[n - w.limit]?.at ?? now) + w.windowMs - now);
+    });
+    if (wait > 0) return { ok: false, retryAfterMs: wait, used };
+    for (const w of windows) this.record(key, w, now, id);
+    return { ok: true, used: used.map((n) => n + 1) };
   }
 
-  /** Count a call made elsewhere (used to mirror calls admitted by Redis). */
-  record(windowKey: string, at: number): void {
-    const log = this.logs.get(windowKey);
-    if (log) log.push(at);
-    else this.logs.set(windowKey, [at]);
+  /** Count a call admitted elsewhere (by the shared store) in this process' own log. */
+  record(key: string, w: WindowLimit, at: number, id: string): void {
+    let perWindow = this.logs.get(key);
+    if (!perWindow) this.logs.set(key, (perWindow = new Map()));
+    const log = perWindow.get(w.name);
+    if (log) log.push({ at, id });
+    else perWindow.set(w.name, [{ at, id }]);
   }
 
-  async block(key: string, ms: number): Promise<void> {
+  block(key: string, ms: number): void {
     this.blocks.set(key, Math.max(this.blocks.get(key) ?? 0, this.now() + ms));
   }
 
-  async counts(key: string, windows: readonly WindowLimit[]): Promise<WindowCount[]> {
+  /** Milliseconds `key` stays blocked (0 when it is not). */
+  blockedFor(key: string): number {
+    return Math.max(0, (this.blocks.get(key) ?? 0) - this.now());
+  }
+
+  counts(key: string, windows: readonly WindowLimit[]): WindowCount[] {
     const now = this.now();
     return windows.map((w) => {
-      const log = this.prune(`${key}:${w.name}`, w, now);
-      return { used: log.length, resetAt: log.length ? (log[0] ?? now) + w.windowMs : null };
+      const log = this.live(key, w, now);
+      const first = log[0];
+      return { used: log.length, resetAt: first ? first.at + w.windowMs : null };
     });
   }
 
-  private prune(windowKey: string, w: WindowLimit, now: number): number[] {
-    const log = this.logs.get(windowKey) ?? [];
+  /** Calls of `key` still inside `w`, oldest first. */
+  stamps(key: string, w: WindowLimit): readonly Stamp[] {
+    return this.live(key, w, this.now());
+  }
+
+  /** Every key with calls or a block on record. */
+  keys(): string[] {
+    return [...new Set([...this.logs.keys(), ...this.blocks.keys()])];
+  }
+
+  private live(key: string, w: WindowLimit, now: number): Stamp[] {
+    const perWindow = this.logs.get(key);
+    const log = perWindow?.get(w.name);
+    if (!perWindow || !log) return [];
     let i = 0;
-    while (i < log.length && (log[i] ?? 0) <= now - w.windowMs) i++;
-    const kept = i ? log.slice(i) : log;
-    this.logs.set(windowKey, kept);
+    while (i < log.length && (log[i]?.at ?? 0) <= now - w.windowMs) i++;
+    if (i === 0) return log;
+    const kept = log.slice(i);
+    perWindow.set(w.name, kept);
     return kept;
   }
 }
 
-// KEYS[1] block key, KEYS[2..] one sorted set per window. ARGV: member, then limit/windowMs pairs.
 // Redis' own clock is used so replicas with skewed clocks still share one timeline.
-const TAKE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
-if blocked > now then return {0, blocked - now} end
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS[1] block key, KEYS[2..] one sorted set per window. ARGV: member, then limit/windowMs pairs.
+// Returns {admitted, waitMs, used per window...}.
+const TAKE = `${NOW}
+local used = {}
 local wait = 0
 for i = 2, #KEYS do
   local limit = tonumber(ARGV[2 * i - 2])
   local win = tonumber(ARGV[2 * i - 1])
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - win)
   local n = redis.call('ZCARD', KEYS[i])
+  used[#used + 1] = n
   if n >= limit then
     local e = redis.call('ZRANGE', KEYS[i], n - limit, n - limit, 'WITHSCORES')
     local w = tonumber(e[2]) + win - now
     if w > wait then wait = w end
   end
 end
-if wait > 0 then return {0, wait} end
+local blocked = tonumber(redis.call('GET', KEYS[1]) or '0')
+if blocked - now > wait then wait = blocked - now end
+if wait > 0 then return {0, wait, unpack(used)} end
 for i = 2, #KEYS do
-  redis.call('ZADD', KEYS[i], now, now .. ':' .. ARGV[1])
+  redis.call('ZADD', KEYS[i], now, ARGV[1])
   redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 * i - 1]))
+  used[i - 1] = used[i - 1] + 1
 end
-return {1, 0}`;
+return {1, 0, unpack(used)}`;
 
-const BLOCK = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const BLOCK = `${NOW}
 local untilMs = now + tonumber(ARGV[1])
 local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
 if untilMs > cur then redis.call('SET', KEYS[1], untilMs, 'PX', tonumber(ARGV[1])) end
 return 1`;
 
-const COUNTS = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const COUNTS = `${NOW}
 local out = {}
 for i = 1, #KEYS do
   local win = tonumber(ARGV[i])
@@ -128,20 +159,33 @@ for i = 1, #KEYS do
 end
 return out`;
 
-let seq = 0;
+// KEYS[1] one window's sorted set. ARGV: windowMs, then age-in-ms/member pairs. NX: a member the
+// set already holds (a call admitted through Redis before it went away) keeps its score.
+const REPLAY = `${NOW}
+local win = tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
+  local age = tonumber(ARGV[i])
+  if age < win then redis.call('ZADD', KEYS[1], 'NX', now - age, ARGV[i + 1]) end
+end
+redis.call('PEXPIRE', KEYS[1], win)
+return 1`;
 
-/** Sliding log in Redis, shared by every replica (atomic Lua scripts). */
+/** Sliding log in Redis, shared by every replica (atomic Lua scripts). Keys hold hashes, never credentials. */
 export class RedisSlidingWindow implements SlidingWindowStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {}
 
-  async take(key: string, windows: readonly WindowLimit[]): Promise<TakeResult> {
-    const keys = [`${this.prefix}block:${key}`, ...windows.map((w) => `${this.prefix}win:${key}:${w.name}`)];
-    const args = [`${process.pid}.${++seq}.${Math.random().toString(36).slice(2, 8)}`, ...windows.flatMap((w) => [String(w.limit), String(w.windowMs)])];
-    const [ok, wait] = (await this.redis.eval(TAKE, keys.length, ...keys, ...args)) as [number, number];
-    return ok === 1 ? { ok: true } : { ok: false, retryAfterMs: Number(wait) };
+  private windowKey(key: string, w: WindowLimit): string {
+    return `${this.prefix}win:${key}:${w.name}`;
+  }
+
+  async take(key: string, windows: readonly WindowLimit[], id: string): Promise<TakeResult> {
+    const keys = [`${this.prefix}block:${key}`, ...windows.map((w) => this.windowKey(key, w))];
+    const args = [id, ...windows.flatMap((w) => [String(w.limit), String(w.windowMs)])];
+    const [ok, wait, ...used] = ((await this.redis.eval(TAKE, keys.length, ...keys, ...args)) as unknown[]).map(Number);
+    return ok === 1 ? { ok: true, used } : { ok: false, retryAfterMs: wait ?? 0, used };
   }
 
   async block(key: string, ms: number): Promise<void> {
@@ -149,12 +193,19 @@ export class RedisSlidingWindow implements SlidingWindowStore {
   }
 
   async counts(key: string, windows: readonly WindowLimit[]): Promise<WindowCount[]> {
-    const keys = windows.map((w) => `${this.prefix}win:${key}:${w.name}`);
+    const keys = windows.map((w) => this.windowKey(key, w));
     const raw = (await this.redis.eval(COUNTS, keys.length, ...keys, ...windows.map((w) => String(w.windowMs)))) as number[];
     const now = Date.now();
     return windows.map((_, i) => {
       const reset = Number(raw[2 * i + 1]);
       return { used: Number(raw[2 * i]), resetAt: reset < 0 ? null : now + reset };
     });
+  }
+
+  async replay(key: string, w: WindowLimit, stamps: readonly Stamp[]): Promise<void> {
+    if (stamps.length === 0) return;
+    const now = Date.now();
+    const args = stamps.flatMap((s) => [String(Math.max(0, now - s.at)), s.id]);
+    await this.redis.eval(REPLAY, 1, this.windowKey(key, w), String(w.windowMs), ...args);
   }
 }

@@ -1,7 +1,8 @@
+import { Lru } from './lru.js';
 import { ParamError, parseFormat, parseSize, queryInt } from './params.js';
 import { isObject } from './query.js';
 import { NO_DATA, type Reply, okReply } from './reply.js';
-import type { JobStore } from './store.js';
+import { type JobStore, SEARCH_CACHE_SIZE } from './store.js';
 
 /** Most buckets per level (contract §4). */
 export const MAX_BUCKETS = 1000;
@@ -41,8 +42,31 @@ export function handleAggregate(store: JobStore, params: Readonly<Record<string,
     }
     if (!isObject(search)) throw new ParamError('search_query_json must be an object');
   }
+  const key = JSON.stringify([query, groupBy ?? null, size, search ?? null]);
+  const result = cacheOf(store).get(key, () => aggregate(store, search, query, groupBy, size));
+  if (result.total === 0) return okReply(format, { ...NO_DATA });
+  return okReply(format, { status: 'success', message: 'Data present.', total_count: result.total, aggregations: result.aggregations });
+}
+
+interface Aggregation {
+  total: number;
+  aggregations: Bucket[];
+}
+
+/** Aggregations are pure functions of the immutable data set, so they are memoised per store. */
+const caches = new WeakMap<JobStore, Lru<Aggregation>>();
+
+function cacheOf(store: JobStore): Lru<Aggregation> {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = new Lru(SEARCH_CACHE_SIZE);
+    caches.set(store, cache);
+  }
+  return cache;
+}
+
+function aggregate(store: JobStore, search: unknown, query: string, groupBy: string | undefined, size: number): Aggregation {
   const hits = store.search(search, { datasets: new Set(['job_board', 'f500']), excludeDuplicates: false });
-  if (hits.length === 0) return okReply(format, { ...NO_DATA });
   const outer = new Map<string, { count: number; inner: Map<string, number> }>();
   const groupField = groupBy ?? query;
   for (const i of hits) {
@@ -64,7 +88,7 @@ export function handleAggregate(store: JobStore, params: Readonly<Record<string,
       ? { key, doc_count }
       : { key, doc_count, buckets: top([...inner].map(([k, n]) => ({ key: k, doc_count: n })), size) },
   );
-  return okReply(format, { status: 'success', message: 'Data present.', total_count: hits.length, aggregations });
+  return { total: hits.length, aggregations };
 }
 
 function field(value: string | undefined, name: string): string | undefined {

@@ -1,5 +1,6 @@
 import { type RawJobRecord, generateJobs } from './data.js';
 import { JobIndex, and } from './job-index.js';
+import { Lru } from './lru.js';
 import { evaluateQuery } from './query.js';
 import { F500_COMPANIES } from './vocab-places.js';
 
@@ -11,7 +12,7 @@ export interface SearchOptions {
 }
 
 /** Distinct queries whose hit lists are kept; paging re-sends one query many times. */
-const SEARCH_CACHE_SIZE = 256;
+export const SEARCH_CACHE_SIZE = 256;
 const F500 = new Set(F500_COMPANIES);
 
 /**
@@ -28,7 +29,7 @@ export class JobStore {
   private readonly f500: Uint8Array;
   private readonly duplicate: Uint8Array;
   private readonly json: (string | undefined)[] = [];
-  private readonly cache = new Map<string, Int32Array>();
+  private readonly searches = new Lru<Int32Array>(SEARCH_CACHE_SIZE);
 
   constructor(seed: number, count: number) {
     this.jobs = generateJobs(seed, count);
@@ -43,28 +44,18 @@ export class JobStore {
   /** Ascending record indices matching the query (all records when `query` is undefined); throws QueryError. */
   search(query: unknown, options: SearchOptions): Int32Array {
     const key = JSON.stringify([query ?? null, [...options.datasets].sort(), options.excludeDuplicates]);
-    const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
-    }
-    const bits = query === undefined ? this.index.all() : evaluateQuery(this.index, query);
-    if (options.datasets.size < 2) {
-      const wantF500 = options.datasets.has('f500') ? 1 : 0;
-      and(bits, this.f500.map((v) => (v === wantF500 ? 1 : 0)));
-    }
-    const hits: number[] = [];
-    bits.forEach((bit, i) => {
-      if (bit && !(options.excludeDuplicates && this.duplicate[i])) hits.push(i);
+    return this.searches.get(key, () => {
+      const bits = query === undefined ? this.index.all() : evaluateQuery(this.index, query);
+      if (options.datasets.size < 2) {
+        const wantF500 = options.datasets.has('f500') ? 1 : 0;
+        and(bits, this.f500.map((v) => (v === wantF500 ? 1 : 0)));
+      }
+      const hits: number[] = [];
+      bits.forEach((bit, i) => {
+        if (bit && !(options.excludeDuplicates && this.duplicate[i])) hits.push(i);
+      });
+      return Int32Array.from(hits);
     });
-    const result = Int32Array.from(hits);
-    this.cache.set(key, result);
-    if (this.cache.size > SEARCH_CACHE_SIZE) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    return result;
   }
 
   /** The record serialised once; responses splice these strings instead of re-serialising. */

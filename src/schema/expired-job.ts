@@ -39,6 +39,7 @@ builder.queryFields((t) => ({
   expiredJobs: t.connection(
     {
       type: ExpiredJob,
+      nullable: false,
       description: 'Consumed jobs that expired in [from, to]: GET /v2/expired_jobs.',
       args: {
         from: t.arg({ type: DateScalar, required: true, description: 'First day (inclusive).' }),
@@ -57,11 +58,12 @@ builder.queryFields((t) => ({
       },
     },
     {
+      name: 'ExpiredJobConnection',
       description: 'A page of expired jobs.',
       fields: (c) => ({
         totalCount: c.int({ description: 'All expired jobs in the range (`total_count`).', resolve: (p) => p.totalCount }),
       }),
     },
-    { description: 'An expired job in a page.' },
+    { name: 'ExpiredJobEdge', description: 'An expired job in a page.' },
   ),
 }));

@@ -34,6 +34,7 @@ builder.queryFields((t) => ({
   jobs: t.connection(
     {
       type: Job,
+      nullable: false,
       description: 'Job search: POST /v2/data. Forward pagination only (JobsPikr cursors run forward).',
       args: { filter: t.arg({ type: JobFilter, description: 'What to search for (default: everything not expired).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? 10) }),
@@ -46,11 +47,12 @@ builder.queryFields((t) => ({
       },
     },
     {
+      name: 'JobConnection',
       description: 'A page of job search results.',
       fields: (c) => ({
         totalCount: c.int({ description: 'All hits of the search (`total_count`).', resolve: (p) => p.totalCount }),
       }),
     },
-    { description: 'A job in a page of search results.' },
+    { name: 'JobEdge', description: 'A job in a page of search results.' },
   ),
 }));

@@ -1,13 +1,11 @@
 import { SENIORITY_LABEL, type Seniority } from './records.js';
 
-/** Characters Lucene's query-string syntax gives a meaning to (CONTRACT §2). */
-const LUCENE_SPECIAL = /[+\-=&|><!(){}[\]^"~*?:\\/]/g;
-
-/** Escape every Lucene special character so the text is read literally. */
-export const escapeLucene = (text: string): string => text.replace(LUCENE_SPECIAL, (c) => `\\${c}`);
-
-/** A quoted phrase of the literal text: no input can change the query's structure. */
-export const phrase = (text: string): string => `"${escapeLucene(text)}"`;
+/**
+ * A quoted phrase of the literal text: no input can change the query's structure. Inside quotes only
+ * `"` and the backslash mean anything, and only they are escaped: the query-string grammar has no escape for
+ * `<`, `>` or `=`, so escaping every special character of CONTRACT §2 there would make the upstream reject the query.
+ */
+export const phrase = (text: string): string => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
 export type Dataset = 'JOB_BOARD' | 'F500';
 
