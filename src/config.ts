@@ -9,7 +9,7 @@ const optional = z.string().trim().min(1).optional();
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: int(4000),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JOBSPIKR_BASE_URL: z.url().default('https://api.jobspikr.com/v2'),
@@ -59,10 +59,6 @@ const EnvSchema = z
     MAX_COST: int(5_000, 1),
     MAX_BODY_BYTES: int(100_000, 1),
     MAX_BATCH: int(10, 0),
-  })
-  .refine((e) => (e.JOBSPIKR_CLIENT_ID === undefined) === (e.JOBSPIKR_CLIENT_AUTH_KEY === undefined), {
-    message: 'set both JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY, or neither (neither = embedded sandbox)',
-    path: ['JOBSPIKR_CLIENT_AUTH_KEY'],
   });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -83,6 +79,11 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = EnvSchema.safeParse(cleaned);
-  if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  const problems = r.success ? [] : r.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
+  // Checked outside the schema so it is reported together with every other problem.
+  if (('JOBSPIKR_CLIENT_ID' in cleaned) !== ('JOBSPIKR_CLIENT_AUTH_KEY' in cleaned)) {
+    problems.push('JOBSPIKR_CLIENT_AUTH_KEY: set both JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY, or neither (neither = embedded sandbox)');
+  }
+  if (!r.success || problems.length) throw new ConfigError(problems);
   return { ...r.data, useSandbox: r.data.JOBSPIKR_CLIENT_ID === undefined && !r.data.REQUIRE_CLIENT_CREDENTIALS };
 }

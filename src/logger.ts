@@ -1,12 +1,26 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
-/** Structured logs; credential-bearing paths are redacted even if something tries to log them. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    redact: {
-      paths: ['client_auth_key', 'authKey', 'authorization', '*.client_auth_key', '*.authKey', '*.authorization', 'req.headers.authorization', 'req.headers.client_auth_key', 'credentials'],
-      censor: '[redacted]',
-    },
-  });
+/** Paths that could hold a key if something ever logged a credential-bearing object. */
+const REDACT = [
+  'client_auth_key',
+  'authKey',
+  'authorization',
+  'credentials',
+  '*.client_auth_key',
+  '*.authKey',
+  '*.authorization',
+  '*.credentials',
+  'req.headers.authorization',
+  'req.headers.client_auth_key',
+  'request.headers.authorization',
+  'request.headers.client_auth_key',
+];
+
+/**
+ * Structured logs; credential-bearing paths are redacted even if something tries to log them.
+ * `destination` defaults to stdout; tests pass their own stream to read what was logged.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

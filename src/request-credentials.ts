@@ -6,6 +6,9 @@ const unauthenticated = (message: string) => new GraphQLError(message, { extensi
 /** Longest id or key we pass on; anything longer is not a JobsPikr key. */
 const MAX_KEY = 256;
 
+/** Printable ASCII without spaces, 1..MAX_KEY: what a JobsPikr id or key can be, and safe in a header. */
+const isKeyText = (v: string): boolean => v.length <= MAX_KEY && /^[\x21-\x7e]+$/.test(v);
+
 /**
  * The caller's own JobsPikr keys (headers `client_id`/`client_auth_key`, or HTTP Basic), else the
  * server's. In multi-tenant mode (`serverKeys` undefined) a request without keys is refused.
@@ -15,7 +18,7 @@ export function requestCredentials(headers: Headers, serverKeys: Credentials | u
   const key = headers.get('client_auth_key')?.trim();
   if (id || key) {
     if (!id || !key) throw unauthenticated('Send both client_id and client_auth_key headers');
-    if (id.length > MAX_KEY || key.length > MAX_KEY) throw unauthenticated('client_id or client_auth_key is not a JobsPikr key');
+    if (!isKeyText(id) || !isKeyText(key)) throw unauthenticated('client_id or client_auth_key is not a JobsPikr key');
     return { clientId: id, authKey: key, scheme: 'headers' };
   }
   const auth = headers.get('authorization');
@@ -24,7 +27,7 @@ export function requestCredentials(headers: Headers, serverKeys: Credentials | u
     const sep = decoded.indexOf(':');
     const clientId = sep > 0 ? decoded.slice(0, sep) : '';
     const authKey = sep > 0 ? decoded.slice(sep + 1) : '';
-    if (!clientId || !authKey || clientId.length > MAX_KEY || authKey.length > MAX_KEY) throw unauthenticated('HTTP Basic credentials must be client_id:client_auth_key');
+    if (!isKeyText(clientId) || !isKeyText(authKey)) throw unauthenticated('HTTP Basic credentials must be client_id:client_auth_key');
     return { clientId, authKey, scheme: 'basic' };
   }
   if (!serverKeys) throw unauthenticated('This server needs your JobsPikr keys: send client_id and client_auth_key headers, or HTTP Basic');

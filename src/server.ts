@@ -64,26 +64,27 @@ query SeedExample($after: String) {
 }
 `;
 
-/** Expected failures keep their code; everything else is masked (and logged by yoga). */
-function maskErrors(production: boolean) {
+/**
+ * Expected failures keep their code; everything else is masked (and logged by yoga). In production
+ * the masked error is "Unexpected error." with nothing of the original: no message, no stack.
+ */
+export function maskErrors(production: boolean) {
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (isAppError(original) && error instanceof GraphQLError) {
       return new GraphQLError(original.message, { nodes: error.nodes, path: error.path, extensions: original.toExtensions() });
     }
-    return maskError(error, message, isDev ?? !production);
+    return maskError(error, message, production ? false : (isDev ?? true));
   };
 }
 
 function useOperationalRoutes(deps: ServerDeps): Plugin {
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ url, endResponse }) {
       if (url.pathname === '/healthz') {
         endResponse(Response.json({ status: 'ok', upstream: deps.hosts.status() }));
       } else if (url.pathname === '/metrics') {
         endResponse(new Response(await deps.metrics.registry.metrics(), { headers: { 'content-type': deps.metrics.registry.contentType } }));
-      } else if (Number(request.headers.get('content-length') ?? 0) > deps.limits.maxBodyBytes) {
-        endResponse(Response.json({ errors: [{ message: 'Request body too large', extensions: { code: 'BAD_USER_INPUT' } }] }, { status: 413 }));
       }
     },
   };
@@ -97,7 +98,9 @@ export function createServer(deps: ServerDeps) {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: deps.logger,
-    maskedErrors: { maskError: maskErrors(deps.production) },
+    maskedErrors: { maskError: maskErrors(deps.production), isDev: !deps.production },
+    // Counted on the stream, so a chunked body without Content-Length is cut off too (413).
+    maxRequestBodySize: l.maxBodyBytes,
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
     graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false },
     renderGraphiQL,

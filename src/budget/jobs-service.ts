@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
@@ -17,9 +16,11 @@ import type { Metrics } from '../metrics.js';
 import type { TieredCache } from './cache.js';
 import { digest } from './keys.js';
 import { servePage, type CachedPage } from './paging.js';
+import { PeerFlight } from './peer-flight.js';
 import type { RateGate } from './rate-gate.js';
 import { SingleFlight } from './single-flight.js';
 import type { OperationUsage } from './usage.js';
+import { VerifiedKeys } from './verified-keys.js';
 
 export interface Ttls {
   searchMs: number;
@@ -54,25 +55,49 @@ interface Fetched<T> {
   records: number;
 }
 
+/** A fetch's outcome for one caller: whether someone else (in this process or a peer) made the call. */
+interface Outcome<T> {
+  fetched: Fetched<T>;
+  byPeer: boolean;
+}
+
+type Call<T> = (signal: AbortSignal) => Promise<Fetched<T>>;
+
+interface CachedAggregate {
+  size: number;
+  /** Every level held fewer buckets than asked: the result answers any `limit`. */
+  complete: boolean;
+  result: AggregateResult;
+}
+
+/** An accepted pair stays trusted for cached data this long without another accepted call. */
+const VERIFIED_TTL_MS = 60 * 60_000;
+/** With Redis, a replica re-reads a pair's mark this often (a peer may have seen it refused). */
+const VERIFIED_RECHECK_MS = 30_000;
+
 /**
  * The budget-aware JobsPikr API the schema reads: cache, then single-flight (in process and across
- * replicas), then the limiter-guarded client. Cached data is served only under a key pair the
- * upstream has accepted; caches are scoped by a hash of the client id.
+ * replicas), then the limiter-guarded client. Caches are scoped by a hash of the client id; cached
+ * or coalesced data is served only under a key pair the upstream has accepted.
  */
 export class JobsService {
   private readonly flight = new SingleFlight();
-  private readonly verified = new Set<string>();
+  private readonly peers: PeerFlight | undefined;
+  private readonly keys: VerifiedKeys;
   private readonly creditsUsed = new Map<string, number>();
   private readonly creditsLeft = new Map<string, number>();
 
-  constructor(private readonly o: JobsServiceOptions) {}
+  constructor(private readonly o: JobsServiceOptions) {
+    this.peers = o.redis && new PeerFlight({ redis: o.redis, prefix: o.prefix, waitMs: o.peerWaitMs });
+    this.keys = new VerifiedKeys({ redis: o.redis, prefix: o.prefix, ttlMs: VERIFIED_TTL_MS, recheckMs: VERIFIED_RECHECK_MS });
+  }
 
   async search(filter: NormalizedFilter, size: number, cursor: string | null, op: OpContext): Promise<Page<JobRecord>> {
     const request = { query: buildQuery(filter), ...searchOptions(filter), cursor };
     const key = `search:${clientHash(op.credentials)}:${digest(request)}`;
-    return this.paged(key, size, this.o.ttl.searchMs, op, 'search', async () => {
-      const page = await this.o.client.search({ ...request, size }, op);
-      this.note(op, page.creditsRemaining);
+    return this.paged(key, size, this.o.ttl.searchMs, op, 'search', async (signal) => {
+      const page = await this.o.client.search({ ...request, size }, { credentials: op.credentials, signal });
+      await this.note(op, page.creditsRemaining);
       await this.rememberRecords(op, page.records);
       const { report: _r, ...plain } = page;
       return { value: plain, records: page.received };
@@ -81,37 +106,46 @@ export class JobsService {
 
   async expired(req: Omit<ExpiredRequest, 'size'>, size: number, op: OpContext): Promise<Page<ExpiredRecord>> {
     const key = `expired:${clientHash(op.credentials)}:${digest(req)}`;
-    return this.paged(key, size, this.o.ttl.expiredMs, op, 'expired', async () => {
-      const page = await this.o.client.expired({ ...req, size }, op);
-      this.note(op, page.creditsRemaining);
+    return this.paged(key, size, this.o.ttl.expiredMs, op, 'expired', async (signal) => {
+      const page = await this.o.client.expired({ ...req, size }, { credentials: op.credentials, signal });
+      await this.note(op, page.creditsRemaining);
       const { report: _r, ...plain } = page;
       return { value: plain, records: 0 };
     });
   }
 
+  /** Counts: a cached result with at least as many buckets serves any smaller `limit`. */
   async aggregate(req: AggregateRequest, op: OpContext): Promise<AggregateResult> {
     const { size, ...shape } = req;
     const key = `aggregate:${clientHash(op.credentials)}:${digest(shape)}`;
-    const cached = (await this.readable(op)) ? await this.o.cache.get<{ size: number; result: AggregateResult }>(key) : undefined;
-    if (cached && cached.size >= size) {
-      this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'hit' });
-      return { ...cached.result, buckets: topBuckets(cached.result.buckets, size) };
+    const trusted = await this.keys.has(op.credentials);
+    if (trusted) {
+      const cached = await this.o.cache.get<CachedAggregate>(key);
+      if (cached && (cached.complete || cached.size >= size)) {
+        this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'hit' });
+        return { ...cached.result, buckets: topBuckets(cached.result.buckets, size) };
+      }
     }
-    const result = await this.fetch(key, op, 'aggregate', async () => {
-      const r = await this.o.client.aggregate(req, op);
-      this.note(op, null);
+    this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'miss' });
+    const call: Call<AggregateResult> = async (signal) => {
+      const r = await this.o.client.aggregate(req, { credentials: op.credentials, signal });
       const { report: _r, ...plain } = r;
       return { value: plain, records: 0 };
+    };
+    return this.fetch(`${key}:${size}`, op, trusted, 'aggregate', call, async ({ value }) => {
+      const prev = await this.o.cache.get<CachedAggregate>(key);
+      if (prev && (prev.complete || prev.size > size)) return;
+      const complete = value.dropped === 0 && isComplete(value.buckets, size);
+      await this.o.cache.set(key, { size, complete, result: value } satisfies CachedAggregate, this.o.ttl.aggregateMs);
     });
-    await this.o.cache.set(key, { size, result }, this.o.ttl.aggregateMs);
-    return result;
   }
 
   /** Jobs by uniq_id (≤ 100): the record cache first, then one upstream `terms` call for the rest. */
   async lookup(ids: readonly string[], op: OpContext): Promise<Map<string, JobRecord>> {
     const found = new Map<string, JobRecord>();
     const ch = clientHash(op.credentials);
-    if (await this.readable(op)) {
+    const trusted = await this.keys.has(op.credentials);
+    if (trusted) {
       const hits = await this.o.cache.getMany<JobRecord>(ids.map((id) => `record:${ch}:${id}`));
       hits.forEach((r, i) => r && found.set(ids[i] ?? r.uniqId, r));
       op.usage.saved(found.size);
@@ -120,14 +154,15 @@ export class JobsService {
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length === 0) return found;
     this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'miss' }, missing.length);
-    const sorted = [...missing].sort();
-    const records = await this.fetch(`lookup:${ch}:${digest(sorted)}`, op, 'lookup', async () => {
-      const page = await this.o.client.search(lookupRequest(sorted), op);
-      this.note(op, page.creditsRemaining);
+    const sorted = [...new Set(missing)].sort();
+    const records = await this.fetch(`lookup:${ch}:${digest(sorted)}`, op, trusted, 'lookup', async (signal) => {
+      const page = await this.o.client.search(lookupRequest(sorted), { credentials: op.credentials, signal });
+      await this.note(op, page.creditsRemaining);
       await this.rememberRecords(op, page.records);
       return { value: page.records, records: page.received };
     });
-    for (const r of records) if (missing.includes(r.uniqId)) found.set(r.uniqId, r);
+    const wanted = new Set(missing);
+    for (const r of records) if (wanted.has(r.uniqId)) found.set(r.uniqId, r);
     return found;
   }
 
@@ -136,7 +171,7 @@ export class JobsService {
     const ch = clientHash(c);
     if (this.o.redis) {
       try {
-        const [used, left] = await this.o.redis.mget(`${this.o.prefix}credits:used:${ch}`, `${this.o.prefix}credits:left:${ch}`);
+        const [used, left] = await this.o.redis.mget(this.creditKey('used', ch), this.creditKey('left', ch));
         return { used: Number(used ?? 0), remaining: left === null || left === undefined ? null : Number(left) };
       } catch {
         // fall through to what this process knows
@@ -145,16 +180,17 @@ export class JobsService {
     return { used: this.creditsUsed.get(ch) ?? 0, remaining: this.creditsLeft.get(ch) ?? null };
   }
 
-  /** A cached or coalesced page when one serves this size exactly; else one upstream call. */
+  /** A cached page when one serves this size exactly; else one (coalesced) upstream call. */
   private async paged<T extends { cursor: string | null }>(
     key: string,
     size: number,
     ttlMs: number,
     op: OpContext,
-    kind: string,
-    fetch: () => Promise<Fetched<Page<T>>>,
+    kind: 'search' | 'expired',
+    call: Call<Page<T>>,
   ): Promise<Page<T>> {
-    if (await this.readable(op)) {
+    const trusted = await this.keys.has(op.credentials);
+    if (trusted) {
       const cached = await this.o.cache.get<CachedPage<T>>(key);
       const served = cached && servePage(cached, size);
       if (served) {
@@ -164,99 +200,84 @@ export class JobsService {
       }
     }
     this.o.metrics.cacheLookups.inc({ cache: kind, result: 'miss' });
-    const page = await this.fetch(`${key}:${size}`, op, kind, fetch);
-    await this.o.cache.set(key, { size, page } satisfies CachedPage<T>, ttlMs);
-    return page;
+    return this.fetch(`${key}:${size}`, op, trusted, kind, call, async ({ value }) => {
+      // Keep the larger page: it serves every smaller `first` too.
+      const prev = await this.o.cache.get<CachedPage<T>>(key);
+      if (prev && prev.size > size) return;
+      await this.o.cache.set(key, { size, page: value } satisfies CachedPage<T>, ttlMs);
+    });
   }
 
   /**
    * Make the call once for everyone asking the same thing now: callers in this process join one
-   * promise; other replicas wait on a Redis lock and read the result the lock holder cached.
-   * A key pair the upstream has not accepted yet joins nobody: its first call proves it.
+   * flight; other replicas wait for the one holding the Redis lock (peer-flight.ts). The caller
+   * that makes the call is charged; everyone else saved what it would have bought. A pair the
+   * upstream has not accepted yet shares a flight only with requests bearing that very pair (on
+   * any replica), never one of an accepted pair: what it gets is what the upstream says to it.
+   * `store` (cache writes) runs once, by the caller that made the call, before the others resume.
    */
-  private async fetch<T>(key: string, op: OpContext, kind: string, call: () => Promise<Fetched<T>>): Promise<T> {
-    const counted = async (): Promise<Fetched<T>> => {
+  private async fetch<T>(key: string, op: OpContext, trusted: boolean, kind: string, call: Call<T>, store?: (r: Fetched<T>) => Promise<void>): Promise<T> {
+    const own = async (signal: AbortSignal): Promise<Fetched<T>> => {
       op.usage.upstreamCalls++;
+      let r: Fetched<T>;
       try {
-        const r = await call();
-        this.verified.add(keyHash(op.credentials));
-        this.charge(op, r.records);
-        return r;
+        r = await call(signal);
       } catch (e) {
-        if (isAppError(e) && e.code === 'UNAUTHENTICATED') this.verified.delete(keyHash(op.credentials));
+        if (isAppError(e) && e.code === 'UNAUTHENTICATED') await this.keys.reject(op.credentials);
         throw e;
       }
-    };
-    if (!(await this.readable(op))) return (await counted()).value;
-    const { value, joined } = await this.flight.run(`flight:${key}`, () => this.acrossReplicas(key, counted));
-    if (joined || value.records < 0) {
-      this.o.metrics.cacheLookups.inc({ cache: kind, result: 'coalesced' });
-      op.usage.saved(Math.abs(value.records));
-    }
-    return value.value;
-  }
-
-  private async acrossReplicas<T>(key: string, call: () => Promise<Fetched<T>>): Promise<Fetched<T>> {
-    const redis = this.o.redis;
-    if (!redis) return call();
-    const lock = `${this.o.prefix}lock:${key}`;
-    const result = `flight:${key}`;
-    const got = await redis.set(lock, '1', 'PX', this.o.peerWaitMs, 'NX').catch(() => 'OK');
-    if (got !== 'OK') {
-      const giveUp = Date.now() + this.o.peerWaitMs;
-      while (Date.now() < giveUp) {
-        await sleep(20);
-        const peer = await this.o.cache.get<Fetched<T>>(result);
-        // Negative records: served by a peer, so nothing was charged here.
-        if (peer) return { value: peer.value, records: -Math.abs(peer.records) || -0 };
-        if (!(await redis.exists(lock).catch(() => 0))) break;
-      }
-    }
-    try {
-      const r = await call();
-      await this.o.cache.set(result, r, Math.min(this.o.peerWaitMs, 5_000));
+      await this.keys.accept(op.credentials);
+      await this.charge(op, r.records);
+      await store?.(r);
       return r;
-    } finally {
-      await redis.del(lock).catch(() => 0);
+    };
+    const flightKey = trusted ? key : `${key}:pair:${keyHash(op.credentials)}`;
+    const { value, joined } = await this.flight.run(flightKey, op.signal, async (signal): Promise<Outcome<T>> => {
+      if (!this.peers) return { fetched: await own(signal), byPeer: false };
+      const r = await this.peers.run(flightKey, signal, () => own(signal));
+      return { fetched: r.value, byPeer: r.byPeer };
+    });
+    if (joined || value.byPeer) {
+      this.o.metrics.cacheLookups.inc({ cache: kind, result: 'coalesced' });
+      op.usage.saved(value.fetched.records);
     }
+    return value.fetched.value;
   }
 
-  /** Cached data goes only to a key pair the upstream has accepted (here or on any replica). */
-  private async readable(op: OpContext): Promise<boolean> {
-    const kh = keyHash(op.credentials);
-    if (this.verified.has(kh)) return true;
-    if (!this.o.redis) return false;
-    const ok = await this.o.redis.exists(`${this.o.prefix}verified:${kh}`).catch(() => 0);
-    if (ok) this.verified.add(kh);
-    return ok === 1;
-  }
-
-  private charge(op: OpContext, records: number): void {
-    const kh = keyHash(op.credentials);
-    if (this.o.redis) void this.o.redis.set(`${this.o.prefix}verified:${kh}`, '1', 'EX', 3600).catch(() => 0);
-    const cost = op.usage.charged(Math.max(0, records));
+  private async charge(op: OpContext, records: number): Promise<void> {
+    const cost = op.usage.charged(records);
     if (cost === 0) return;
     const ch = clientHash(op.credentials);
     this.creditsUsed.set(ch, (this.creditsUsed.get(ch) ?? 0) + cost);
     this.o.metrics.creditsCharged.inc(cost);
-    if (this.o.redis) void this.o.redis.incrby(`${this.o.prefix}credits:used:${ch}`, cost).catch(() => 0);
+    await this.o.redis?.incrby(this.creditKey('used', ch), cost).catch(() => 0);
   }
 
-  private note(op: OpContext, creditsRemaining: number | null): void {
+  /** The balance JobsPikr reported with a call (`job_credit_remaining`). */
+  private async note(op: OpContext, creditsRemaining: number | null): Promise<void> {
     if (creditsRemaining === null) return;
     op.usage.creditsRemaining = creditsRemaining;
     const ch = clientHash(op.credentials);
     this.creditsLeft.set(ch, creditsRemaining);
-    if (this.o.redis) void this.o.redis.set(`${this.o.prefix}credits:left:${ch}`, String(creditsRemaining)).catch(() => 0);
+    await this.o.redis?.set(this.creditKey('left', ch), String(creditsRemaining)).catch(() => 0);
   }
 
   /** Every record bought fills the record cache, so it is never bought again while fresh. */
   private async rememberRecords(op: OpContext, records: readonly JobRecord[]): Promise<void> {
     const ch = clientHash(op.credentials);
-    await Promise.all(records.map((r) => this.o.cache.set(`record:${ch}:${r.uniqId}`, r, this.o.ttl.recordMs)));
+    await this.o.cache.setMany(records.map((r) => [`record:${ch}:${r.uniqId}`, r] as const), this.o.ttl.recordMs);
+  }
+
+  private creditKey(kind: 'used' | 'left', ch: string): string {
+    return `${this.o.prefix}credits:${kind}:${ch}`;
   }
 }
 
 function topBuckets(buckets: readonly AggregateBucket[], size: number): AggregateBucket[] {
   return buckets.slice(0, size).map((b) => ({ ...b, buckets: topBuckets(b.buckets, size) }));
+}
+
+/** Fewer buckets than asked on every level: nothing was cut off. */
+function isComplete(buckets: readonly AggregateBucket[], size: number): boolean {
+  return buckets.length < size && buckets.every((b) => isComplete(b.buckets, size));
 }

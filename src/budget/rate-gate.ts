@@ -65,11 +65,22 @@ export class RateGate implements RequestGate {
 
   constructor(private readonly o: RateGateOptions) {
     this.limits = o.limits ?? UPSTREAM_LIMITS;
+    // A restarted Redis is empty: write this replica's calls back as soon as it answers, not at the
+    // next call, so a peer that calls first already sees them.
+    const shared = o.shared;
+    shared?.onReconnect?.(() => {
+      this.resync(shared).catch(() => this.markDown());
+    });
   }
 
   /** True while the shared store is unreachable and this replica runs on its local share. */
   get degraded(): boolean {
     return this.sharedDown;
+  }
+
+  /** Resolves once the shared budget answers (at once without one): a readiness check for start-up. */
+  async whenShared(): Promise<void> {
+    await this.o.shared?.ready?.();
   }
 
   windows(endpoint: Endpoint, share = 1): WindowLimit[] {
@@ -165,22 +176,23 @@ export class RateGate implements RequestGate {
 
   /** Write back every call (and 429 block) this replica knows of; ids already there are not counted twice. */
   private resync(shared: SlidingWindowStore): Promise<void> {
-    this.resyncing ??= (async () => {
-      try {
-        for (const key of this.local.keys()) {
-          const endpoint = key.slice(key.lastIndexOf(':') + 1) as Endpoint;
-          if (!(endpoint in this.limits)) continue;
-          for (const w of this.windows(endpoint)) await shared.replay(key, w, this.local.stamps(key, w));
-          const blocked = this.local.blockedFor(key);
-          if (blocked > 0) await shared.block(key, blocked);
-        }
-        this.sharedDown = false;
-        this.o.logger.info('shared rate budget reachable again; calls made meanwhile written back, sharing resumed');
-      } finally {
-        this.resyncing = undefined;
-      }
-    })();
+    // `.finally` runs after the assignment even when the write-back has nothing to await.
+    this.resyncing ??= this.writeBack(shared).finally(() => {
+      this.resyncing = undefined;
+    });
     return this.resyncing;
+  }
+
+  private async writeBack(shared: SlidingWindowStore): Promise<void> {
+    for (const key of this.local.keys()) {
+      const endpoint = key.slice(key.lastIndexOf(':') + 1) as Endpoint;
+      if (!(endpoint in this.limits)) continue;
+      for (const w of this.windows(endpoint)) await shared.replay(key, w, this.local.stamps(key, w));
+      const blocked = this.local.blockedFor(key);
+      if (blocked > 0) await shared.block(key, blocked);
+    }
+    if (this.sharedDown) this.o.logger.info('shared rate budget reachable again; calls made meanwhile written back, sharing resumed');
+    this.sharedDown = false;
   }
 
   private markDown(): void {

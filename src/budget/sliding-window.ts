@@ -35,6 +35,10 @@ export interface SlidingWindowStore {
   counts(key: string, windows: readonly WindowLimit[]): Promise<WindowCount[]>;
   /** Add calls counted elsewhere (ids already present are kept as they are). */
   replay(key: string, window: WindowLimit, stamps: readonly Stamp[]): Promise<void>;
+  /** Call `listener` whenever the store is reachable again after a disconnect (it may have lost its data). */
+  onReconnect?(listener: () => void): void;
+  /** Resolves once the store answers (at start-up the connection may still be opening). */
+  ready?(): Promise<void>;
 }
 
 /** In-process sliding log: the whole budget without Redis, and each replica's own record with it. */
@@ -200,6 +204,15 @@ export class RedisSlidingWindow implements SlidingWindowStore {
       const reset = Number(raw[2 * i + 1]);
       return { used: Number(raw[2 * i]), resetAt: reset < 0 ? null : now + reset };
     });
+  }
+
+  ready(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => this.redis.once('ready', () => resolve()));
+  }
+
+  onReconnect(listener: () => void): void {
+    this.redis.on('ready', listener);
   }
 
   async replay(key: string, w: WindowLimit, stamps: readonly Stamp[]): Promise<void> {

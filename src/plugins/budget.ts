@@ -12,6 +12,11 @@ function maxCreditsHeader(request: Request, fallback: number): number {
   return Number(raw.trim());
 }
 
+const isDryRun = (request: Request): boolean => {
+  const v = request.headers.get('x-dry-run')?.trim().toLowerCase();
+  return v === '1' || v === 'true';
+};
+
 /**
  * The credit guard and the usage report: refuses an operation whose worst case costs more than
  * `x-max-credits` (or the server default) before anything leaves, answers `x-dry-run: 1` with the
@@ -21,13 +26,16 @@ export function useBudget(opts: { defaultMaxCredits: number }): Plugin<Context &
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
+      // Sandbox keys cost nothing (CONTRACT §2): their worst case is 0 and no cap applies.
       const estimate = ctx.usage.sandbox ? 0 : estimateCredits(args.document, args.operationName, args.variableValues);
-      const dryRun = ctx.request.headers.get('x-dry-run');
-      if (dryRun === '1' || dryRun === 'true') {
-        setResultAndStopExecution({ data: null, extensions: { jobspikr: { dryRun: true, estimatedCredits: estimate, sandbox: ctx.usage.sandbox } } });
+      const max = maxCreditsHeader(ctx.request, opts.defaultMaxCredits);
+      if (isDryRun(ctx.request)) {
+        setResultAndStopExecution({
+          data: null,
+          extensions: { jobspikr: { dryRun: true, estimatedCredits: estimate, maxCredits: max, withinLimit: estimate <= max, sandbox: ctx.usage.sandbox } },
+        });
         return;
       }
-      const max = maxCreditsHeader(ctx.request, opts.defaultMaxCredits);
       if (estimate > max) {
         setResultAndStopExecution({
           errors: [
@@ -40,8 +48,10 @@ export function useBudget(opts: { defaultMaxCredits: number }): Plugin<Context &
         return;
       }
       return {
-        onExecuteDone({ result, setResult }) {
+        async onExecuteDone({ result, setResult }) {
           if (Symbol.asyncIterator in result) return;
+          // An operation served wholly from cache saw no balance: report the last one known.
+          if (ctx.usage.creditsRemaining === null) ctx.usage.creditsRemaining = (await ctx.jobs.credits(ctx.credentials)).remaining;
           setResult({ ...result, extensions: { ...result.extensions, jobspikr: ctx.usage.toJSON() } });
         },
       };

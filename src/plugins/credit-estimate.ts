@@ -32,6 +32,13 @@ export function estimateCredits(doc: DocumentNode, operationName: string | null 
     (d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
   );
   if (!op || op.kind !== Kind.OPERATION_DEFINITION) return 0;
+  // Variables the request leaves out take the operation's defaults (`$first: Int = 50`).
+  const given = vars ?? {};
+  const withDefaults: Record<string, unknown> = { ...given };
+  for (const d of op.variableDefinitions ?? []) {
+    const name = d.variable.name.value;
+    if (given[name] === undefined && d.defaultValue) withDefaults[name] = value(d.defaultValue, undefined);
+  }
 
   const walk = (set: SelectionSetNode | undefined, times: number, root: boolean, seen: Set<string>): number => {
     let cost = 0;
@@ -41,7 +48,7 @@ export function estimateCredits(doc: DocumentNode, operationName: string | null 
         const f = fragments.get(sel.name.value);
         if (f && !seen.has(f.name.value)) cost += walk(f.selectionSet, times, root, new Set([...seen, f.name.value]));
       } else {
-        const arg = (name: string) => value(sel.arguments?.find((a) => a.name.value === name)?.value, vars);
+        const arg = (name: string) => value(sel.arguments?.find((a) => a.name.value === name)?.value, withDefaults);
         const name = sel.name.value;
         if (root && name === 'jobs') cost += times * firstOf(arg('first'));
         else if (root && name === 'expiredJobs') cost += walk(sel.selectionSet, times * firstOf(arg('first')), false, seen);

@@ -1,34 +1,63 @@
+import { PothosSchemaError, PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isAppError } from '../upstream/errors.js';
 
 type Result = { errors?: readonly GraphQLError[] } & Record<string, unknown>;
 
+/** Codes yoga and graphql-js give to a request that is wrong in itself: all the caller's input (SURFACE.md). */
+const REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'REQUEST_ENTITY_TOO_LARGE', 'PERSISTED_QUERY_NOT_FOUND']);
+
+const copy = (e: GraphQLError, extensions: Record<string, unknown>, originalError?: Error): GraphQLError =>
+  new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError, extensions });
+
+/** An expected failure (AppError) becomes a plain GraphQLError with its code, so yoga neither masks nor logs it as a crash. */
+function expected(e: GraphQLError): GraphQLError {
+  const original = e.originalError;
+  if (!isAppError(original)) return e;
+  return new GraphQLError(original.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: original.toExtensions() });
+}
+
+/** The SURFACE code of an error that has none yet, or whose code is yoga's name for bad input. */
+function withCode(e: GraphQLError): GraphQLError {
+  const code = e.extensions?.code;
+  // Pothos refuses invalid global IDs and over-limit queries with PothosValidationError; during
+  // execution a PothosSchemaError can only come from a type name read out of a client's global ID.
+  const o = e.originalError;
+  if (e instanceof PothosValidationError || o instanceof PothosValidationError || (e.path && o instanceof PothosSchemaError)) {
+    return code === 'BAD_USER_INPUT' ? e : copy(e, { ...e.extensions, code: 'BAD_USER_INPUT' });
+  }
+  if (typeof code === 'string' && !REQUEST_CODES.has(code)) return e;
+  // Errors of the request itself (syntax, validation, variable values, operation limits) have no path.
+  const next = e.path && code === undefined ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT';
+  return copy(e, { ...e.extensions, code: next }, e.originalError ?? undefined);
+}
+
+function mapErrors(r: unknown, f: (e: GraphQLError) => GraphQLError): unknown {
+  if (!r || typeof r !== 'object' || !('errors' in r)) return r;
+  const res = r as Result;
+  return res.errors ? { ...res, errors: res.errors.map((e) => (e instanceof GraphQLError ? f(e) : e)) } : r;
+}
+
 /**
- * Every error carries `extensions.code` (SURFACE.md). Errors of the request itself (syntax,
- * validation, variable values, operation limits) have no path: they are the caller's input.
+ * Every error carries `extensions.code` (SURFACE.md). Expected failures keep their own code and
+ * message and are not logged as crashes; request-level errors are BAD_USER_INPUT; anything else is
+ * left to yoga's masking (logged, "Unexpected error." in production).
  */
 export function useErrorCodes(): Plugin {
-  const withCode = (e: GraphQLError): GraphQLError => {
-    if (e.extensions?.code) return e;
-    const code = e.path ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT';
-    return new GraphQLError(e.message, {
-      nodes: e.nodes,
-      source: e.source,
-      positions: e.positions,
-      path: e.path,
-      originalError: e.originalError,
-      extensions: { ...e.extensions, code },
-    });
-  };
-  const fix = (r: unknown): unknown => {
-    if (!r || typeof r !== 'object' || !('errors' in r)) return r;
-    const res = r as Result;
-    return res.errors ? { ...res, errors: res.errors.map((e) => (e instanceof GraphQLError ? withCode(e) : e)) } : r;
-  };
   return {
+    // Runs before yoga's masking (plugins run in order), so AppErrors reach it already expected.
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (Symbol.asyncIterator in result) return;
+          setResult(mapErrors(result, expected) as typeof result);
+        },
+      };
+    },
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result)) setResult(result.map(fix) as typeof result);
-      else if (!(Symbol.asyncIterator in (result as object))) setResult(fix(result) as typeof result);
+      if (Array.isArray(result)) setResult(result.map((r) => mapErrors(r, withCode)) as typeof result);
+      else if (!(Symbol.asyncIterator in (result as object))) setResult(mapErrors(result, withCode) as typeof result);
     },
   };
 }

@@ -128,7 +128,8 @@ export class SandboxCore {
       return handleAggregate(store, params);
     } catch (error) {
       if (error instanceof ParamError || error instanceof QueryError) return errorReply(400, error.message);
-      throw error;
+      console.error('sandbox: unexpected error', error); // a sandbox bug: answer like a real server would
+      return errorReply(500, 'Internal server error');
     }
   }
 

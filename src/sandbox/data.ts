@@ -89,12 +89,11 @@ function buildRecord(rng: Rng, s: RecordSeed): RawJobRecord {
   const maxExperience = minExperience + rng.int(1, 4);
   const salary = s.exemplar ? exemplarSalary(rng) : randomSalary(rng, family, seniority.pay, country, jobType);
 
-  const crawlMs = Math.floor(s.cursor / 1000);
-  const crawlIso = new Date(crawlMs).toISOString();
-  const crawlDay = crawlMs - (crawlMs % DAY_MS);
-  const postDate = isoDate(crawlDay - rng.int(0, 20) * DAY_MS);
+  const crawlSeconds = Math.floor(s.cursor / 1_000_000);
+  const crawlDay = Math.floor(crawlSeconds / 86_400);
+  const postDay = crawlDay - rng.int(0, 20);
   const expired = rng.chance(0.1);
-  const checkDate = isoDate(crawlDay + (expired ? rng.int(3, 60) : rng.int(0, 10)) * DAY_MS);
+  const checkDate = isoDate(crawlDay + (expired ? rng.int(3, 60) : rng.int(0, 10)));
 
   const board = rng.pick(family.key === 'software' || family.key === 'devops' ? country.boards : country.boards.filter((b) => b !== 'dice'));
   const url = jobUrl(board, country, title, s);
@@ -105,7 +104,7 @@ function buildRecord(rng: Rng, s: RecordSeed): RawJobRecord {
   return {
     uniq_id: s.uniqId,
     cursor: s.cursor,
-    crawl_timestamp: `${crawlIso.slice(0, 10)} ${crawlIso.slice(11, 19)} +0000`,
+    crawl_timestamp: `${isoDate(crawlDay)} ${clock(crawlSeconds % 86_400)} +0000`,
     url,
     job_title: title,
     category: family.category,
@@ -116,7 +115,7 @@ function buildRecord(rng: Rng, s: RecordSeed): RawJobRecord {
     inferred_city: city.inferredCity,
     inferred_state: city.inferredState,
     inferred_country: country.name,
-    post_date: postDate,
+    post_date: isoDate(postDay),
     job_description: description.text,
     html_job_description: description.html,
     job_type: jobType,
@@ -126,7 +125,7 @@ function buildRecord(rng: Rng, s: RecordSeed): RawJobRecord {
     contact_email: contact ? `${rng.pick(['careers', 'jobs', 'talent'])}@${companySlug}.com` : null,
     contact_phone_number: contact ? phone(rng, city) : null,
     apply_url: rng.chance(0.5) ? url : `https://careers.${companySlug}.com/jobs/${digits(s, 11, 8)}`,
-    valid_through: isoDate(Date.parse(postDate) + rng.pick([30, 45, 60, 90]) * DAY_MS),
+    valid_through: isoDate(postDay + rng.pick([30, 45, 60, 90])),
     has_expired: expired,
     latest_expiry_check_date: checkDate,
     duplicate_status: rng.chance(0.02) ? 'NA' : 'false',
@@ -240,15 +239,20 @@ function slug(text: string): string {
 
 const dayCache = new Map<number, string>();
 
-/** YYYY-MM-DD of a UTC instant; memoised per day since the data set spans only ~800 days. */
-function isoDate(ms: number): string {
-  const day = Math.floor(ms / DAY_MS);
+/** YYYY-MM-DD of a day number (days since the epoch); memoised since the data set spans ~800 days. */
+function isoDate(day: number): string {
   let text = dayCache.get(day);
   if (text === undefined) {
     text = new Date(day * DAY_MS).toISOString().slice(0, 10);
     dayCache.set(day, text);
   }
   return text;
+}
+
+/** HH:MM:SS of a second within a day. */
+function clock(second: number): string {
+  const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+  return `${two(Math.floor(second / 3600))}:${two(Math.floor(second / 60) % 60)}:${two(second % 60)}`;
 }
 
 const HTML_SPECIAL = /[&<>]/;

@@ -111,6 +111,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const listenOn = async (which: 'primary' | 'fallback', port: number): Promise<string> => {
     const server = createServer((req, res) => {
       core.handle(which, req, res).catch((error: unknown) => {
+        if (req.destroyed || res.destroyed) return; // the client went away mid-request
         console.error('sandbox: unexpected error', error);
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });

@@ -32,7 +32,8 @@ export class JobStore {
   private readonly searches = new Lru<Int32Array>(SEARCH_CACHE_SIZE);
 
   constructor(seed: number, count: number) {
-    this.jobs = generateJobs(seed, count);
+    // Frozen: tests read `sandbox.jobs` for expectations, and serialised copies are cached per record.
+    this.jobs = Object.freeze(generateJobs(seed, count).map(freezeRecord));
     this.index = new JobIndex(this.jobs);
     this.cursors = Float64Array.from(this.jobs, (job) => Number(job.cursor));
     this.f500 = Uint8Array.from(this.jobs, (job) => (F500.has(String(job.company_name)) ? 1 : 0));
@@ -67,6 +68,11 @@ export class JobStore {
     }
     return text;
   }
+}
+
+function freezeRecord(job: RawJobRecord): RawJobRecord {
+  for (const value of Object.values(job)) if (typeof value === 'object' && value !== null) Object.freeze(value);
+  return Object.freeze(job);
 }
 
 /**

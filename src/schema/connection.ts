@@ -49,9 +49,11 @@ export function toConnection<T extends { cursor: string | null }>(page: Page<T>,
           : { q, c: req.cursor, n: req.seen + i + 1, k: req.skip + i + 1 };
     return { cursor: encodeCursor(state, secret), node };
   });
+  // A no_data answer carries no total_count, but says that nothing follows what was seen.
+  const ended = page.received === 0 && page.nextCursor === null;
   return {
     edges,
-    totalCount: page.totalCount,
+    totalCount: page.totalCount ?? (ended ? req.seen : null),
     pageInfo: {
       hasNextPage,
       hasPreviousPage: req.seen > 0,

@@ -65,12 +65,15 @@ function toDateTime(v: unknown): string | null {
   return Number.isNaN(Date.parse(iso)) ? null : iso;
 }
 
+/** An array or a `|`-joined string; XML repeats the element, and one element can itself be `|`-joined. */
 function toList(v: unknown): string[] {
-  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split('|') : [];
+  const items: unknown[] = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
   const out: string[] = [];
   for (const item of items) {
-    const s = toText(item);
-    if (s !== null && !out.includes(s)) out.push(s);
+    for (const part of typeof item === 'string' ? item.split('|') : [item]) {
+      const s = toText(part);
+      if (s !== null && !out.includes(s)) out.push(s);
+    }
   }
   return out;
 }
@@ -82,15 +85,21 @@ function toCursor(v: unknown): string | null {
   return null;
 }
 
-export const text = z.unknown().transform(toText);
-export const place = z.unknown().transform(toPlace);
-export const num = z.unknown().transform(toNumber);
-export const bool = z.unknown().transform(toBool);
-export const date = z.unknown().transform(toDate);
-export const dateTime = z.unknown().transform(toDateTime);
-export const list = z.unknown().transform(toList);
-export const cursor = z.unknown().transform(toCursor);
-export const int = z.unknown().transform((v) => {
+/**
+ * A field coerced by `f`. `.optional()` first: zod 4 refuses a missing object key unless the schema
+ * admits undefined, and any field of a real record may be absent.
+ */
+const field = <T>(f: (v: unknown) => T) => z.unknown().optional().transform(f);
+
+export const text = field(toText);
+export const place = field(toPlace);
+export const num = field(toNumber);
+export const bool = field(toBool);
+export const date = field(toDate);
+export const dateTime = field(toDateTime);
+export const list = field(toList);
+export const cursor = field(toCursor);
+export const int = field((v) => {
   const n = toNumber(v);
   return n === null ? null : Math.trunc(n);
 });

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { authHeaders, type Credentials } from './credentials.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
 import { UpstreamError } from './errors.js';
-import type { Host, HostPool } from './hosts.js';
+import type { Host, HostOutcome, HostPool } from './hosts.js';
 import { xmlToEnvelope } from './xml.js';
 import type { Metrics } from '../metrics.js';
 
@@ -50,9 +50,6 @@ export interface UpstreamResult {
   host: Host['name'];
 }
 
-const unavailable = (message: string) =>
-  new UpstreamError('UPSTREAM_UNAVAILABLE', message, { retryable: true, hostFault: true });
-
 function retryAfterSeconds(header: string | string[] | undefined): number {
   const v = Array.isArray(header) ? header[0] : header;
   const n = v === undefined ? NaN : Number(v);
@@ -61,19 +58,37 @@ function retryAfterSeconds(header: string | string[] | undefined): number {
   return Number.isFinite(at) ? Math.max(1, Math.ceil((at - Date.now()) / 1000)) : 1;
 }
 
-/** Error for a non-200 status; the body is dumped by the caller, never copied into the error. */
+/**
+ * Error for a non-200 status; the body is dumped by the caller, never copied into the error.
+ * A status answer means no records were delivered, so nothing was charged and resending is safe,
+ * except 504: a gateway gave up waiting, and the API behind it may still deliver (and charge).
+ */
 function statusError(status: number, retryAfter: string | string[] | undefined, repeatable: boolean): UpstreamError {
   if (status === 429) {
-    return new UpstreamError('RATE_LIMITED', 'JobsPikr rate limit reached', {
-      retryAfter: retryAfterSeconds(retryAfter),
-      retryable: true,
-      httpStatus: status,
-    });
+    return new UpstreamError('RATE_LIMITED', 'JobsPikr rate limit reached', { retryAfter: retryAfterSeconds(retryAfter), retryable: true, httpStatus: status });
   }
-  if (status >= 500) return new UpstreamError('UPSTREAM_UNAVAILABLE', `JobsPikr answered ${status}`, { retryable: true, hostFault: true, httpStatus: status });
+  if (status >= 500) {
+    return new UpstreamError('UPSTREAM_UNAVAILABLE', `JobsPikr answered ${status}`, { retryable: status !== 504 || repeatable, hostFault: true, httpStatus: status });
+  }
   if (status === 401 || status === 403) return new UpstreamError('UNAUTHENTICATED', 'JobsPikr rejected the API credentials', { httpStatus: status });
   if (status === 402) return new UpstreamError('CREDITS_EXHAUSTED', 'The JobsPikr job credits of this key are exhausted', { httpStatus: status });
   return new UpstreamError('UPSTREAM_ERROR', `JobsPikr refused the request (HTTP ${status})`, { httpStatus: status, retryable: repeatable && status === 408 });
+}
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/**
+ * A transport failure as an UpstreamError. Only a failure to connect proves the request never reached
+ * JobsPikr; a reset or timeout after sending may follow a charge, so only repeatable calls go again.
+ * Anything else (an invalid header, a bug) is not the host's fault and is rethrown as it is.
+ */
+function transportError(e: unknown, repeatable: boolean): UpstreamError {
+  const { code, syscall } = (e ?? {}) as { code?: unknown; syscall?: unknown };
+  if (typeof code !== 'string' || code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') throw e;
+  if (CONNECT_CODES.has(code) || syscall === 'connect' || syscall === 'getaddrinfo') {
+    return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr could not be reached', { retryable: true, hostFault: true });
+  }
+  return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr closed the connection without an answer', { retryable: repeatable, hostFault: true });
 }
 
 /** Body text → envelope; HTML pages, truncated JSON and wrong types are UPSTREAM_ERROR. */
@@ -113,7 +128,7 @@ export function createHttp(opts: HttpOptions) {
       });
     } catch (e) {
       if (signal.aborted) throw e;
-      throw unavailable('JobsPikr could not be reached');
+      throw transportError(e, call.repeatable);
     }
     if (res.statusCode !== 200) {
       await res.body.dump().catch(() => undefined);
@@ -124,10 +139,8 @@ export function createHttp(opts: HttpOptions) {
       text = await res.body.text();
     } catch (e) {
       if (signal.aborted) throw e;
-      throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr connection broke mid-response', {
-        retryable: call.repeatable,
-        hostFault: true,
-      });
+      // Records were on their way (and, under a production key, charged): resend only what is free.
+      throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr connection broke mid-response', { retryable: call.repeatable, hostFault: true });
     }
     const ct = res.headers['content-type'];
     return decode(text, Array.isArray(ct) ? (ct[0] ?? '') : (ct ?? ''));
@@ -138,36 +151,59 @@ export function createHttp(opts: HttpOptions) {
     return cap / 2 + Math.random() * (cap / 2); // "equal jitter": never zero, never in lock-step
   }
 
+  /** Rate budget for one attempt; running out of deadline while queued is RATE_LIMITED, not a host fault. */
+  async function budget(call: UpstreamCall, signal: AbortSignal, deadline: AbortSignal): Promise<void> {
+    if (!opts.gate) return;
+    try {
+      await opts.gate.acquire(call.credentials, call.endpoint, signal);
+    } catch (e) {
+      if (e instanceof UpstreamError || call.signal?.aborted || !deadline.aborted) throw e;
+      throw new UpstreamError('RATE_LIMITED', `The JobsPikr ${call.endpoint} rate budget of this key is spent; retry shortly`, { retryAfter: 1 });
+    }
+  }
+
+  /** One attempt on one host, its outcome recorded on the host, in metrics and in logs. */
+  async function tryHost(call: UpstreamCall, attemptNo: number, signal: AbortSignal, deadline: AbortSignal): Promise<UpstreamResult | UpstreamError> {
+    const host = opts.hosts.pick();
+    const t0 = performance.now();
+    let outcome: HostOutcome = 'unknown';
+    const fields = () => ({ endpoint: call.endpoint, host: host.name, attempt: attemptNo, ms: Math.round(performance.now() - t0) });
+    try {
+      const envelope = await attempt(host, call, signal);
+      outcome = 'up';
+      opts.metrics.upstreamRequests.inc({ endpoint: call.endpoint, host: host.name, outcome: 'ok' });
+      opts.metrics.upstreamSeconds.observe({ endpoint: call.endpoint, host: host.name }, (performance.now() - t0) / 1000);
+      // Served by the fallback is worth seeing at the default level; the primary is the normal case.
+      opts.logger[host.name === 'fallback' ? 'info' : 'debug'](fields(), 'upstream call served');
+      return { envelope, host: host.name };
+    } catch (e) {
+      const err = asUpstreamError(e, call, deadline);
+      outcome = err.hostFault ? 'down' : 'up';
+      opts.metrics.upstreamRequests.inc({ endpoint: call.endpoint, host: host.name, outcome: err.code.toLowerCase() });
+      opts.logger.warn({ ...fields(), code: err.code, status: err.httpStatus, retryable: err.retryable }, 'upstream call failed');
+      return err;
+    } finally {
+      opts.hosts.settle(host, outcome);
+    }
+  }
+
   /** Send a call; resolves with the parsed envelope or rejects with an UpstreamError. */
   async function send(call: UpstreamCall): Promise<UpstreamResult> {
     const started = Date.now();
     const deadline = AbortSignal.timeout(opts.deadlineMs);
     const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline;
     for (let attemptNo = 1; ; attemptNo++) {
-      const host = opts.hosts.pick();
-      const t0 = performance.now();
-      try {
-        if (opts.gate) await opts.gate.acquire(call.credentials, call.endpoint, signal);
-        const envelope = await attempt(host, call, signal);
-        opts.hosts.success(host);
-        opts.metrics.upstreamRequests.inc({ endpoint: call.endpoint, host: host.name, outcome: 'ok' });
-        opts.metrics.upstreamSeconds.observe({ endpoint: call.endpoint, host: host.name }, (performance.now() - t0) / 1000);
-        opts.logger.debug({ endpoint: call.endpoint, host: host.name, attempt: attemptNo, ms: Math.round(performance.now() - t0) }, 'upstream call');
-        return { envelope, host: host.name };
-      } catch (e) {
-        const err = asUpstreamError(e, call, deadline);
-        if (err.hostFault || err.code === 'UPSTREAM_UNAVAILABLE') opts.hosts.failure(host);
-        opts.metrics.upstreamRequests.inc({ endpoint: call.endpoint, host: host.name, outcome: err.code.toLowerCase() });
-        opts.logger.warn({ endpoint: call.endpoint, host: host.name, attempt: attemptNo, code: err.code, status: err.httpStatus }, 'upstream call failed');
-        if (err.code === 'RATE_LIMITED' && err.httpStatus === 429 && opts.gate) {
-          await opts.gate.penalize(call.credentials, call.endpoint, err.retryAfter ?? 1);
-        }
-        if (!err.retryable || attemptNo >= opts.maxAttempts || signal.aborted) throw err;
-        const wait = err.code === 'RATE_LIMITED' ? (err.retryAfter ?? 1) * 1000 : backoff(attemptNo);
-        if (Date.now() - started + wait >= opts.deadlineMs) throw err;
-        await sleep(wait, undefined, { signal }).catch(() => undefined);
-        if (call.signal?.aborted) throw err;
+      await budget(call, signal, deadline);
+      const r = await tryHost(call, attemptNo, signal, deadline);
+      if (!(r instanceof UpstreamError)) return r;
+      if (r.code === 'RATE_LIMITED' && r.httpStatus === 429 && opts.gate) {
+        await opts.gate.penalize(call.credentials, call.endpoint, r.retryAfter ?? 1);
       }
+      if (!r.retryable || attemptNo >= opts.maxAttempts || signal.aborted) throw r;
+      const wait = r.code === 'RATE_LIMITED' ? (r.retryAfter ?? 1) * 1000 : backoff(attemptNo);
+      if (Date.now() - started + wait >= opts.deadlineMs) throw r;
+      await sleep(wait, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) throw r;
     }
   }
 
@@ -178,8 +214,6 @@ export function createHttp(opts: HttpOptions) {
 function asUpstreamError(e: unknown, call: UpstreamCall, deadline: AbortSignal): UpstreamError {
   if (e instanceof UpstreamError) return e;
   if (call.signal?.aborted) throw e;
-  if (deadline.aborted) {
-    return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr did not answer in time', { hostFault: true });
-  }
+  if (deadline.aborted) return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr did not answer in time', { hostFault: true });
   throw e;
 }

@@ -1,9 +1,9 @@
 import { SENIORITY_LABEL, type Seniority } from './records.js';
 
 /**
- * A quoted phrase of the literal text: no input can change the query's structure. Inside quotes only
- * `"` and the backslash mean anything, and only they are escaped: the query-string grammar has no escape for
- * `<`, `>` or `=`, so escaping every special character of CONTRACT §2 there would make the upstream reject the query.
+ * A quoted phrase of the literal text: no input can change the query's structure. Inside quotes only `"`
+ * and the backslash mean anything, so only they are escaped: the query-string grammar has no escape for
+ * `<`, `>` or `=`, and escaping every special character of CONTRACT §2 there makes the upstream answer 400.
  */
 export const phrase = (text: string): string => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 

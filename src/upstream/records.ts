@@ -12,7 +12,7 @@ export const SENIORITY_LABEL: Record<Seniority, string> = {
   EXECUTIVE: 'Executive Level',
 };
 
-const seniority = z.unknown().transform((v): Seniority | null => {
+const seniority = z.unknown().optional().transform((v): Seniority | null => {
   if (typeof v !== 'string') return null;
   const word = v.trim().toLowerCase().split(/[\s_-]+/)[0];
   const hit = SENIORITY.find((s) => s.toLowerCase() === word);
@@ -140,7 +140,7 @@ export interface AggregateBucket {
   buckets: AggregateBucket[];
 }
 
-const bucketKey = z.unknown().transform((v) => (v === null || v === undefined ? null : String(v)));
+const bucketKey = z.unknown().optional().transform((v) => (v === null || v === undefined ? null : String(v)));
 
 export const AggregateBucketSchema: z.ZodType<AggregateBucket | null> = z.lazy(() =>
   z

@@ -127,7 +127,10 @@ describe('toConnection', () => {
     expect(lastNull.pageInfo.hasNextPage).toBe(false);
     // Ending 3: the no_data page itself.
     const empty = toConnection(page([], { totalCount: null, received: 0 }), req3, Q, SECRET);
-    expect(empty).toMatchObject({ edges: [], pageInfo: { hasNextPage: false, startCursor: null, endCursor: null } });
+    expect(empty).toMatchObject({ edges: [], totalCount: 20, pageInfo: { hasNextPage: false, startCursor: null, endCursor: null } });
+    // A first page answered no_data: nothing matches.
+    const none = toConnection(page([], { totalCount: null, received: 0 }), pageRequest({ first: 10 }, Q, SECRET), Q, SECRET);
+    expect(none).toMatchObject({ edges: [], totalCount: 0, pageInfo: { hasNextPage: false, hasPreviousPage: false } });
   });
 
   it('without total_count, a full page with a cursor means there may be more', () => {

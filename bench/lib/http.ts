@@ -1,0 +1,31 @@
+import { Agent, request } from 'undici';
+
+/** One shared keep-alive agent for the bench's own (non-autocannon) requests. */
+export const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+
+export interface GqlBody {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** POST a GraphQL operation and parse the answer. */
+export async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<{ status: number; body: GqlBody }> {
+  const res = await request(url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.statusCode, body: (await res.body.json()) as GqlBody };
+}
+
+/** POST JSON to the sandbox's REST API with the given key headers. */
+export async function rest(url: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await request(url, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+}

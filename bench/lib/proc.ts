@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { Command, Ready, Reply } from '../protocol.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface BenchProcess {
+  pid: number;
+  ready: Ready;
+  send(command: Command): Promise<Reply>;
+  stop(): Promise<void>;
+}
+
+/** Start bench/server.ts as its own process (`node --import tsx`, one pid) and wait for `ready`. */
+export async function startProcess(env: Record<string, string>): Promise<BenchProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 1;
+  const pending = new Map<number, (r: Reply) => void>();
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`bench server (${env.BENCH_ROLE}) exited with ${code} before ready`)));
+    child.on('message', (m: Ready | Reply) => {
+      if (m.type === 'ready') resolve(m);
+      else pending.get(m.id)?.(m);
+    });
+  });
+  return {
+    pid: child.pid ?? -1,
+    ready,
+    send(command) {
+      const id = nextId++;
+      return new Promise<Reply>((resolve) => {
+        pending.set(id, (r) => {
+          pending.delete(id);
+          resolve(r);
+        });
+        child.send({ ...command, id });
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface Pair {
+  sandbox: BenchProcess;
+  app: BenchProcess;
+  /** the app's GraphQL URL */
+  url: string;
+  /** POST /v2/data on the sandbox, with the server's key */
+  dataUrl: string;
+  keyHeaders: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A sandbox process and an app process over it, each measurable on its own. */
+export async function startPair(o: { limits: 'contract' | 'unlimited'; delayMs?: number; appEnv?: Record<string, string> }): Promise<Pair> {
+  const sandbox = await startProcess({ BENCH_ROLE: 'sandbox', BENCH_LIMITS: o.limits, BENCH_DELAY_MS: String(o.delayMs ?? 0) });
+  const keys = sandbox.ready.keys;
+  if (!keys) throw new Error('sandbox sent no keys');
+  const app = await startProcess({
+    BENCH_ROLE: 'app',
+    BENCH_LIMITS: o.limits,
+    JOBSPIKR_BASE_URL: sandbox.ready.url,
+    JOBSPIKR_FALLBACK_BASE_URL: sandbox.ready.fallbackUrl ?? sandbox.ready.url,
+    JOBSPIKR_CLIENT_ID: keys.sandbox.clientId,
+    JOBSPIKR_CLIENT_AUTH_KEY: keys.sandbox.authKey,
+    ...o.appEnv,
+  });
+  return {
+    sandbox,
+    app,
+    url: app.ready.url,
+    dataUrl: `${sandbox.ready.url}/data`,
+    keyHeaders: { client_id: keys.sandbox.clientId, client_auth_key: keys.sandbox.authKey },
+    async stop() {
+      await app.stop();
+      await sandbox.stop();
+    },
+  };
+}

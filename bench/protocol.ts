@@ -1,0 +1,40 @@
+// Messages between bench/run.ts (parent) and bench/server.ts (child process) over Node's IPC channel.
+
+export type Command =
+  | { cmd: 'stats' }
+  | { cmd: 'clearLog' }
+  | { cmd: 'setDelay'; ms: number }
+  | { cmd: 'reset' }
+  | { cmd: 'lastBodies'; n: number };
+
+export interface ProcessStats {
+  /** process.cpuUsage() in microseconds */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+export interface UpstreamStats {
+  calls: { data: number; expired_jobs: number; aggregate_data: number; other: number };
+  /** count of each HTTP status the sandbox answered */
+  statuses: Record<string, number>;
+  records: number;
+}
+
+export interface Ready {
+  type: 'ready';
+  role: 'sandbox' | 'app';
+  /** app: GraphQL URL; sandbox: base URL (.../v2) */
+  url: string;
+  fallbackUrl?: string;
+  keys?: { sandbox: { clientId: string; authKey: string }; production: { clientId: string; authKey: string } };
+}
+
+export interface Reply {
+  type: 'reply';
+  id: number;
+  process: ProcessStats;
+  upstream?: UpstreamStats;
+  bodies?: unknown[];
+}

@@ -1,0 +1,101 @@
+// One benchmark server process, started as `node --import tsx bench/server.ts` (one killable pid).
+//   BENCH_ROLE=sandbox: the JobsPikr simulator. BENCH_LIMITS=contract|unlimited, BENCH_DELAY_MS.
+//   BENCH_ROLE=app:     the GraphQL server over JOBSPIKR_BASE_URL with JOBSPIKR_CLIENT_ID/_AUTH_KEY
+//                       (any other env as in production). BENCH_LIMITS=unlimited lifts the client-side
+//                       rate gate so throughput runs measure the layer, not the contract's 100 calls/min.
+// It reports `ready` and answers stats commands over IPC (bench/protocol.ts); it listens on a free port.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { DEFAULT_LIMITS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
+import type { Command, ProcessStats, Ready, Reply, UpstreamStats } from './protocol.js';
+
+const UNLIMITED = 1_000_000_000;
+
+function processStats(): ProcessStats {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed };
+}
+
+function upstreamStats(sandbox: Sandbox): UpstreamStats {
+  const calls = { data: 0, expired_jobs: 0, aggregate_data: 0, other: 0 };
+  const statuses: Record<string, number> = {};
+  let records = 0;
+  for (const e of sandbox.log) {
+    calls[e.endpoint]++;
+    statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+    records += e.records;
+  }
+  return { calls, statuses, records };
+}
+
+function send(message: Ready | Reply): void {
+  if (process.send) process.send(message);
+  else console.log(JSON.stringify(message));
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const unlimited = env.BENCH_LIMITS === 'unlimited';
+  let sandbox: Sandbox | undefined;
+  let close: () => Promise<void>;
+
+  if (env.BENCH_ROLE === 'sandbox') {
+    sandbox = await startSandbox({
+      delayMs: Number(env.BENCH_DELAY_MS ?? 0),
+      limits: unlimited ? { dataPerMinute: UNLIMITED, dataPerHour: UNLIMITED, aggregatePerMinute: UNLIMITED, aggregatePerHour: UNLIMITED } : DEFAULT_LIMITS,
+      ...(env.BENCH_JOB_COUNT && { jobCount: Number(env.BENCH_JOB_COUNT) }),
+    });
+    const s = sandbox;
+    close = () => s.close();
+    send({ type: 'ready', role: 'sandbox', url: s.url, fallbackUrl: s.fallbackUrl, keys: s.keys });
+  } else {
+    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...env, PORT: '0', HOST: '127.0.0.1' });
+    const serverKeys = config.JOBSPIKR_CLIENT_ID && config.JOBSPIKR_CLIENT_AUTH_KEY
+      ? { clientId: config.JOBSPIKR_CLIENT_ID, authKey: config.JOBSPIKR_CLIENT_AUTH_KEY, scheme: config.JOBSPIKR_AUTH_SCHEME }
+      : undefined;
+    const big = { perMinute: UNLIMITED, perHour: UNLIMITED };
+    const app = createApp({
+      config,
+      logger: createLogger(config.LOG_LEVEL),
+      serverKeys,
+      ...(unlimited && { limits: { data: big, expired_jobs: big, aggregate_data: big } }),
+    });
+    const http = createServer(app.yoga);
+    http.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as AddressInfo).port;
+    close = async () => {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await app.close();
+    };
+    send({ type: 'ready', role: 'app', url: `http://127.0.0.1:${port}/graphql` });
+  }
+
+  process.on('message', (m: Command & { id: number }) => {
+    const reply: Reply = { type: 'reply', id: m.id, process: processStats() };
+    if (sandbox) {
+      if (m.cmd === 'clearLog') sandbox.clearLog();
+      else if (m.cmd === 'setDelay') sandbox.setDelay(m.ms);
+      else if (m.cmd === 'reset') sandbox.reset();
+      else if (m.cmd === 'lastBodies') reply.bodies = sandbox.log.slice(-m.n).map((e) => e.body);
+      reply.upstream = upstreamStats(sandbox);
+    }
+    send(reply);
+  });
+  const stop = () => void close().finally(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('disconnect', stop);
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

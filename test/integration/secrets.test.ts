@@ -1,0 +1,176 @@
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startSandbox, type FaultSpec, type Sandbox } from '../../src/sandbox/server.js';
+
+// Masking in production, and no upstream body, URL or key in any error or log line.
+
+const TENANT = { clientId: 'tenant_jp_sandbox_0000000003', authKey: 'TENANT-KEY-7f3a9c0b5e1d' };
+
+let sandbox: Sandbox;
+const apps: App[] = [];
+
+interface Body {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+function start(nodeEnv: 'production' | 'development', env: Record<string, string> = {}) {
+  const logs = capture();
+  const config = loadConfig({
+    NODE_ENV: nodeEnv,
+    LOG_LEVEL: 'trace',
+    JOBSPIKR_BASE_URL: sandbox.url,
+    JOBSPIKR_FALLBACK_BASE_URL: sandbox.fallbackUrl,
+    CURSOR_SECRET: 'secrets',
+    UPSTREAM_BACKOFF_BASE_MS: '5',
+    UPSTREAM_BACKOFF_MAX_MS: '20',
+    FAILOVER_PROBE_INTERVAL_MS: '20',
+    FAILOVER_COOLDOWN_MS: '200',
+    ...env,
+  });
+  const app = createApp({ config, logger: createLogger('trace', logs.stream), serverKeys: { ...sandbox.keys.sandbox, scheme: 'headers' } });
+  apps.push(app);
+  const responses: string[] = [];
+  return {
+    logs: logs.lines,
+    responses,
+    async gql(query: string, headers: Record<string, string> = {}): Promise<Body> {
+      const res = await app.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query }),
+      });
+      const text = await res.text();
+      responses.push(text);
+      return JSON.parse(text) as Body;
+    },
+  };
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ jobCount: 60, seed: 5 });
+  sandbox.addKey(TENANT, 'sandbox');
+});
+beforeEach(() => sandbox.reset());
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+const UNEXPECTED = '{ _entities(representations: [{ __typename: "NoSuchType", id: "x" }]) { __typename } }';
+
+describe('error masking', () => {
+  it('in production an unexpected error says only "Unexpected error." and is logged for operators', async () => {
+    const s = start('production');
+    const r = await s.gql(UNEXPECTED);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors?.[0]?.message).toBe('Unexpected error.');
+    expect(r.errors?.[0]?.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    const text = s.responses.join('\n');
+    expect(text).not.toMatch(/NoSuchType|stack|originalError|node_modules|\.ts:\d+/);
+    // The operator still sees what happened.
+    expect(s.logs.some((l) => (JSON.parse(l) as { level: number }).level >= 50 && l.includes('NoSuchType'))).toBe(true);
+  });
+
+  it('outside production the same error shows its cause (so the masking above is production’s doing)', async () => {
+    const s = start('development');
+    const r = await s.gql(UNEXPECTED);
+    expect(r.errors?.[0]?.message).toBe('Unexpected error.');
+    expect(JSON.stringify(r.errors?.[0]?.extensions)).toMatch(/NoSuchType/);
+  });
+
+  it('expected failures keep their SURFACE code and our own message in production, and are not logged as crashes', async () => {
+    const s = start('production');
+    sandbox.injectFault({ kind: 'truncated', endpoint: 'data' });
+    const r = await s.gql('{ jobs(first: 2) { totalCount } }');
+    expect(r.errors?.[0]).toMatchObject({ message: 'JobsPikr sent a response that could not be read', extensions: { code: 'UPSTREAM_ERROR' } });
+    const crashes = s.logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
+    expect(crashes).toEqual([]);
+  });
+});
+
+describe('no upstream body, URL or key in errors or logs', () => {
+  it('across a run of every upstream fault, wrong keys and an unexpected error', async () => {
+    const s = start('production', { UPSTREAM_DEADLINE_MS: '400', FAILOVER_THRESHOLD: '50' });
+    const tenant = { client_id: TENANT.clientId, client_auth_key: TENANT.authKey };
+    const faults: FaultSpec[] = [
+      { kind: 'status500', times: 4 },
+      { kind: 'status502', times: 4 },
+      { kind: 'html503', times: 4 },
+      { kind: 'reset', times: 4 },
+      { kind: 'truncated', times: 1 },
+      { kind: 'malformed', times: 1 },
+      { kind: 'slow', times: 1, delayMs: 5_000 },
+      // Last: its 30 s Retry-After keeps the key's budget closed for the rest of the test.
+      { kind: 'rate429', times: 1, retryAfterSeconds: 30 },
+    ];
+    let n = 0;
+    for (const fault of faults) {
+      sandbox.injectFault({ ...fault, endpoint: 'data' });
+      const ours = await s.gql(`{ jobs(first: ${++n}) { totalCount } }`);
+      expect(ours.errors?.length).toBe(1);
+      sandbox.clearFaults();
+      sandbox.injectFault({ ...fault, endpoint: 'aggregate_data', host: 'both' });
+      const theirs = await s.gql(`{ aggregate(field: CATEGORY, limit: ${n}) { key } }`, tenant);
+      expect(theirs.errors?.length).toBe(1);
+      sandbox.clearFaults();
+    }
+    await s.gql('{ jobs(first: 3) { totalCount } }', { client_id: TENANT.clientId, client_auth_key: `${TENANT.authKey}-wrong` });
+    await s.gql('{ jobs(first: 3) { totalCount } }', { authorization: `Basic ${Buffer.from(`${TENANT.clientId}:${TENANT.authKey}`).toString('base64')}` });
+    await s.gql(UNEXPECTED, tenant);
+
+    // Every fault really reached the upstream, so there was something to leak.
+    expect(new Set(sandbox.log.map((e) => e.status))).toEqual(new Set([500, 502, 503, 0, 200, 429, 401]));
+    const upstream = new URL(sandbox.url);
+    const forbidden = [
+      TENANT.authKey,
+      sandbox.keys.sandbox.authKey,
+      Buffer.from(`${TENANT.clientId}:${TENANT.authKey}`).toString('base64'),
+      upstream.host,
+      new URL(sandbox.fallbackUrl).host,
+      '/v2/',
+      'nginx',
+      'Service Temporarily Unavailable',
+      'Internal server error',
+      'Bad Gateway',
+      'Rate limit exceeded',
+      'Invalid credentials',
+      'Data present',
+      'job_data',
+      '"many"',
+    ];
+    const logText = s.logs.join('\n');
+    const responseText = s.responses.join('\n');
+    expect(s.logs.length).toBeGreaterThan(20);
+    for (const secret of forbidden) {
+      expect(logText, `logs contain ${secret}`).not.toContain(secret);
+      expect(responseText, `responses contain ${secret}`).not.toContain(secret);
+    }
+  });
+
+  it('the logger redacts credential-bearing fields even if something logs them', () => {
+    const logs = capture();
+    const logger = createLogger('info', logs.stream);
+    logger.info({ credentials: { clientId: 'c', authKey: TENANT.authKey }, authKey: TENANT.authKey, req: { headers: { authorization: 'Basic abc', client_auth_key: TENANT.authKey } } }, 'careless');
+    logger.flush();
+    expect(logs.lines.join('\n')).toContain('careless');
+    expect(logs.lines.join('\n')).not.toContain(TENANT.authKey);
+    expect(logs.lines.join('\n')).not.toContain('Basic abc');
+  });
+});

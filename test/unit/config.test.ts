@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('defaults per the issue: port 4000, the documented base URLs, the embedded sandbox without keys', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(4000);
+    expect(c.JOBSPIKR_BASE_URL).toBe('https://api.jobspikr.com/v2');
+    expect(c.JOBSPIKR_FALLBACK_BASE_URL).toBe('https://api-bcp.jobspikr.com/v2');
+    expect(c.JOBSPIKR_AUTH_SCHEME).toBe('headers');
+    expect(c.useSandbox).toBe(true);
+    expect(c.REQUIRE_CLIENT_CREDENTIALS).toBe(false);
+    expect(c.NODE_ENV).toBe('development');
+  });
+
+  it('is pure: reads only what it is given (empty strings count as unset)', () => {
+    const c = loadConfig({ PORT: '', JOBSPIKR_BASE_URL: '' });
+    expect(c.PORT).toBe(4000);
+    expect(c.JOBSPIKR_BASE_URL).toBe('https://api.jobspikr.com/v2');
+  });
+
+  it('parses strings as a real environment holds them', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      JOBSPIKR_CLIENT_ID: 'acme_jp_sandbox_0123456789',
+      JOBSPIKR_CLIENT_AUTH_KEY: 'k',
+      REQUIRE_CLIENT_CREDENTIALS: 'yes',
+      UPSTREAM_MAX_ATTEMPTS: '2',
+      REDIS_DOWN_BUDGET_SHARE: '0.25',
+    });
+    expect(c).toMatchObject({ PORT: 8080, REQUIRE_CLIENT_CREDENTIALS: true, UPSTREAM_MAX_ATTEMPTS: 2, REDIS_DOWN_BUDGET_SHARE: 0.25, useSandbox: false });
+  });
+
+  it('multi-tenant mode never falls back to the sandbox', () => {
+    expect(loadConfig({ REQUIRE_CLIENT_CREDENTIALS: 'true' }).useSandbox).toBe(false);
+  });
+
+  it('reports a half-configured key pair', () => {
+    expect(problems({ JOBSPIKR_CLIENT_ID: 'x' })).toEqual([expect.stringContaining('JOBSPIKR_CLIENT_AUTH_KEY')]);
+    expect(problems({ JOBSPIKR_CLIENT_AUTH_KEY: 'x' })).toHaveLength(1);
+  });
+
+  it('reports every problem at once, the key pair included', () => {
+    const p = problems({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      JOBSPIKR_BASE_URL: 'not a url',
+      UPSTREAM_MAX_ATTEMPTS: '0',
+      REQUIRE_CLIENT_CREDENTIALS: 'maybe',
+      JOBSPIKR_CLIENT_ID: 'only-the-id',
+    });
+    for (const name of ['PORT', 'LOG_LEVEL', 'JOBSPIKR_BASE_URL', 'UPSTREAM_MAX_ATTEMPTS', 'REQUIRE_CLIENT_CREDENTIALS', 'JOBSPIKR_CLIENT_AUTH_KEY']) {
+      expect(p.some((line) => line.startsWith(`${name}:`)), `${name} in ${JSON.stringify(p)}`).toBe(true);
+    }
+    expect(p).toHaveLength(6);
+  });
+
+  it('refuses a port that cannot exist', () => {
+    expect(problems({ PORT: '70000' })).toEqual([expect.stringContaining('PORT')]);
+    expect(problems({ PORT: '-1' })).toEqual([expect.stringContaining('PORT')]);
+  });
+
+  it('the error message lists every problem without echoing secrets', () => {
+    try {
+      loadConfig({ PORT: 'abc', JOBSPIKR_CLIENT_AUTH_KEY: 'super-secret-key' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const msg = (e as Error).message;
+      expect(msg).toContain('PORT');
+      expect(msg).not.toContain('super-secret-key');
+    }
+  });
+});
