@@ -81,11 +81,12 @@ async function main(): Promise<void> {
   process.on('message', (m: Command & { id: number }) => {
     const reply: Reply = { type: 'reply', id: m.id, process: processStats() };
     if (sandbox) {
+      // stats first, so a clearLog reply tells what the log held
+      reply.upstream = upstreamStats(sandbox);
       if (m.cmd === 'clearLog') sandbox.clearLog();
       else if (m.cmd === 'setDelay') sandbox.setDelay(m.ms);
       else if (m.cmd === 'reset') sandbox.reset();
       else if (m.cmd === 'lastBodies') reply.bodies = sandbox.log.slice(-m.n).map((e) => e.body);
-      reply.upstream = upstreamStats(sandbox);
     }
     send(reply);
   });

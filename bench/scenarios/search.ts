@@ -36,8 +36,9 @@ export async function searchBodies(pair: Pair): Promise<SearchBodies> {
   const template = JSON.stringify(reply.bodies?.[0]);
   if (!template.includes(String(marker))) throw new Error(`cannot find the salary floor in the upstream body ${template}`);
   const [before, after] = template.split(String(marker)) as [string, string];
-  const cached = searchBody(freshFloor());
-  await gql(pair.url, SEARCH, JSON.parse(cached).variables);
+  const cachedFloor = freshFloor();
+  const cached = searchBody(cachedFloor);
+  await gql(pair.url, SEARCH, { f: { keywords: 'engineer', salary: { min: cachedFloor } } });
   return {
     uncachedGql: () => searchBody(freshFloor()),
     cachedGql: () => cached,

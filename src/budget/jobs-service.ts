@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
@@ -86,6 +87,8 @@ export class JobsService {
   private readonly keys: VerifiedKeys;
   private readonly creditsUsed = new Map<string, number>();
   private readonly creditsLeft = new Map<string, number>();
+  /** Per client: a token replaced whenever it receives records (see consumedVersion). */
+  private readonly consumed = new Map<string, string>();
 
   constructor(private readonly o: JobsServiceOptions) {
     this.peers = o.redis && new PeerFlight({ redis: o.redis, prefix: o.prefix, waitMs: o.peerWaitMs });
@@ -105,7 +108,9 @@ export class JobsService {
   }
 
   async expired(req: Omit<ExpiredRequest, 'size'>, size: number, op: OpContext): Promise<Page<ExpiredRecord>> {
-    const key = `expired:${clientHash(op.credentials)}:${digest(req)}`;
+    const ch = clientHash(op.credentials);
+    // The list is of jobs this client has consumed: one cached before it consumed more is stale.
+    const key = `expired:${ch}:${await this.consumedVersion(ch)}:${digest(req)}`;
     return this.paged(key, size, this.o.ttl.expiredMs, op, 'expired', async (signal) => {
       const page = await this.o.client.expired({ ...req, size }, { credentials: op.credentials, signal });
       await this.note(op, page.creditsRemaining);
@@ -262,10 +267,27 @@ export class JobsService {
     await this.o.redis?.set(this.creditKey('left', ch), String(creditsRemaining)).catch(() => 0);
   }
 
-  /** Every record bought fills the record cache, so it is never bought again while fresh. */
+  /**
+   * Every record bought fills the record cache, so it is never bought again while fresh; and the
+   * client's consumed set (what /expired_jobs lists) may have grown, so its version changes.
+   */
   private async rememberRecords(op: OpContext, records: readonly JobRecord[]): Promise<void> {
     const ch = clientHash(op.credentials);
     await this.o.cache.setMany(records.map((r) => [`record:${ch}:${r.uniqId}`, r] as const), this.o.ttl.recordMs);
+    if (records.length === 0) return;
+    const version = randomUUID();
+    this.consumed.set(ch, version);
+    await this.o.redis?.set(this.consumedKey(ch), version, 'PX', Math.max(this.o.ttl.expiredMs, 1)).catch(() => undefined);
+  }
+
+  /** Changes whenever this client received records here or on a peer (the peer part only while Redis answers). */
+  private async consumedVersion(ch: string): Promise<string> {
+    const shared = this.o.redis ? await this.o.redis.get(this.consumedKey(ch)).catch(() => 'down') : null;
+    return digest([shared, this.consumed.get(ch) ?? null]);
+  }
+
+  private consumedKey(ch: string): string {
+    return `${this.o.prefix}consumed:${ch}`;
   }
 
   private creditKey(kind: 'used' | 'left', ch: string): string {

@@ -3,7 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { authHeaders, type Credentials } from './credentials.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
-import { UpstreamError } from './errors.js';
+import { statusError, transportError, UpstreamError } from './errors.js';
 import type { Host, HostOutcome, HostPool } from './hosts.js';
 import { xmlToEnvelope } from './xml.js';
 import type { Metrics } from '../metrics.js';
@@ -48,47 +48,6 @@ export interface HttpOptions {
 export interface UpstreamResult {
   envelope: Envelope;
   host: Host['name'];
-}
-
-function retryAfterSeconds(header: string | string[] | undefined): number {
-  const v = Array.isArray(header) ? header[0] : header;
-  const n = v === undefined ? NaN : Number(v);
-  if (Number.isFinite(n) && n >= 0) return Math.max(1, Math.ceil(n));
-  const at = v === undefined ? NaN : Date.parse(v);
-  return Number.isFinite(at) ? Math.max(1, Math.ceil((at - Date.now()) / 1000)) : 1;
-}
-
-/**
- * Error for a non-200 status; the body is dumped by the caller, never copied into the error.
- * A status answer means no records were delivered, so nothing was charged and resending is safe,
- * except 504: a gateway gave up waiting, and the API behind it may still deliver (and charge).
- */
-function statusError(status: number, retryAfter: string | string[] | undefined, repeatable: boolean): UpstreamError {
-  if (status === 429) {
-    return new UpstreamError('RATE_LIMITED', 'JobsPikr rate limit reached', { retryAfter: retryAfterSeconds(retryAfter), retryable: true, httpStatus: status });
-  }
-  if (status >= 500) {
-    return new UpstreamError('UPSTREAM_UNAVAILABLE', `JobsPikr answered ${status}`, { retryable: status !== 504 || repeatable, hostFault: true, httpStatus: status });
-  }
-  if (status === 401 || status === 403) return new UpstreamError('UNAUTHENTICATED', 'JobsPikr rejected the API credentials', { httpStatus: status });
-  if (status === 402) return new UpstreamError('CREDITS_EXHAUSTED', 'The JobsPikr job credits of this key are exhausted', { httpStatus: status });
-  return new UpstreamError('UPSTREAM_ERROR', `JobsPikr refused the request (HTTP ${status})`, { httpStatus: status, retryable: repeatable && status === 408 });
-}
-
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-/**
- * A transport failure as an UpstreamError. Only a failure to connect proves the request never reached
- * JobsPikr; a reset or timeout after sending may follow a charge, so only repeatable calls go again.
- * Anything else (an invalid header, a bug) is not the host's fault and is rethrown as it is.
- */
-function transportError(e: unknown, repeatable: boolean): UpstreamError {
-  const { code, syscall } = (e ?? {}) as { code?: unknown; syscall?: unknown };
-  if (typeof code !== 'string' || code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') throw e;
-  if (CONNECT_CODES.has(code) || syscall === 'connect' || syscall === 'getaddrinfo') {
-    return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr could not be reached', { retryable: true, hostFault: true });
-  }
-  return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr closed the connection without an answer', { retryable: repeatable, hostFault: true });
 }
 
 /** Body text → envelope; HTML pages, truncated JSON and wrong types are UPSTREAM_ERROR. */

@@ -105,7 +105,19 @@ describe('two replicas sharing one Redis', () => {
     expect(sandbox.log.filter((e) => e.endpoint === 'data').length).toBe(before + 1);
   });
 
+  it('jobs consumed through one replica show up in the other\'s next expiredJobs list', async () => {
+    const q = '{ expiredJobs(from: "2024-01-01", to: "2026-12-31", first: 100) { totalCount } }';
+    const count = (r: GqlResult) => (r.body.data?.expiredJobs as { totalCount: number | null }).totalCount ?? 0;
+    const before = await a.gql(q);
+    expect(errorsOf(before)).toEqual([]);
+    const bought = await b.gql('{ jobs(filter: { includeExpired: true, category: "Retail" }, first: 100) { nodes { uniqId } } }', undefined, { 'x-max-credits': '100' });
+    expect(errorsOf(bought)).toEqual([]);
+    const after = await a.gql(q);
+    expect(count(after)).toBeGreaterThan(count(before));
+  });
+
   it('a 429 seen by one replica blocks the credential on the other', async () => {
+    sandbox.clearLog();
     sandbox.injectFault({ kind: 'rate429', endpoint: 'expired_jobs', times: 1, retryAfterSeconds: 30 });
     const q = 'query($to: Date!) { expiredJobs(from: "2024-01-01", to: $to) { totalCount } }';
     const onA = await a.gql(q, { to: '2024-06-01' });

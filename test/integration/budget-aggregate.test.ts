@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
 
@@ -127,6 +128,34 @@ describe('partial results', () => {
       expect(r.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['job'], 'RATE_LIMITED']]);
       expect(r.body.errors?.[0]?.extensions?.retryAfter).toBeGreaterThanOrEqual(1);
       expect(s.calls('data')).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('a shared call outlives the caller that started it', () => {
+  it('the first caller going away does not fail the others waiting on its call', async () => {
+    const s = await startStack({ env: ENV, sandbox: { minuteMs: MINUTE_MS, delayMs: 300 } });
+    try {
+      const query = '{ aggregate(field: STATE) { key count } }';
+      const gone = new AbortController();
+      const first = s.app.yoga
+        .fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: gone.signal })
+        .then(
+          () => 'answered',
+          () => 'aborted',
+        );
+      await sleep(50);
+      const second = s.gql(query);
+      await sleep(50);
+      gone.abort();
+      const r = await second;
+      expect(r.body.errors).toBeUndefined();
+      expect((r.body.data?.aggregate as unknown[]).length).toBeGreaterThan(0);
+      await first;
+      expect(s.calls('aggregate_data')).toBe(1);
+      expect(s.sandbox.log[0]?.status).toBe(200);
     } finally {
       await s.close();
     }

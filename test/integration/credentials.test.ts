@@ -83,7 +83,8 @@ describe('the caller’s own keys', () => {
 
 describe('multi-tenant mode (REQUIRE_CLIENT_CREDENTIALS=true, no server keys)', () => {
   it('refuses a request without keys: UNAUTHENTICATED, 401, no upstream call', async () => {
-    for (const headers of [{}, { authorization: 'Bearer abc' }]) {
+    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer abc' }];
+    for (const headers of cases) {
       const r = await multi.gql(SEARCH, undefined, headers);
       expect(r.status).toBe(401);
       expect(code(r)).toBe('UNAUTHENTICATED');

@@ -1,0 +1,31 @@
+import type { Spread } from './stats.js';
+
+export interface Row {
+  id: string;
+  measure: string;
+  target: string;
+  /** the figure compared with the target (a median for measured rows) */
+  value: number;
+  spread?: Spread;
+  unit: string;
+  pass: boolean;
+  detail?: string;
+}
+
+const fmt = (n: number, unit: string) => (unit === '×' ? `${n.toFixed(2)}×` : unit === 'ms' ? `${n.toFixed(3)} ms` : unit === 'MB' ? `${n.toFixed(0)} MB` : `${n}`);
+
+/** A plain-text table: measure, target, median, min-max over rounds, verdict. */
+export function table(rows: readonly Row[]): string {
+  const cells = rows.map((r) => [
+    r.measure,
+    r.target,
+    fmt(r.value, r.unit),
+    r.spread && r.spread.rounds.length > 1 ? `${fmt(r.spread.min, r.unit)} - ${fmt(r.spread.max, r.unit)}` : '',
+    r.pass ? 'ok' : 'MISS',
+    r.detail ?? '',
+  ]);
+  const head = ['measure', 'target', 'median / value', 'min - max', '', 'detail'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,105 @@
+import { cannon, type CannonRun } from '../lib/cannon.js';
+import { measureLatency } from '../lib/latency.js';
+import type { Pair } from '../lib/proc.js';
+import { spread, type Spread } from '../lib/stats.js';
+import { searchBodies } from './search.js';
+
+export interface ThroughputSettings {
+  rounds: number;
+  seconds: number;
+  latencySeconds: number;
+  connections: number;
+}
+
+export interface ThroughputResults {
+  uncachedRatio: Spread;
+  cpuMsPerUncached: Spread;
+  cachedRatio: Spread;
+  cachedVsTypename: Spread;
+  latencyRatio1: Spread;
+  latencyRatio20: Spread;
+  /** absolute figures of every round, for the record */
+  raw: Record<string, number[]>;
+  /** anything that answered badly during the runs (should all be 0) */
+  faults: { non2xx: number; errors: number; gqlErrors: number };
+}
+
+/** Rows 1-3 and 9 of PERFORMANCE.md: each round measures the baselines next to our figures. */
+export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (line: string) => void): Promise<ThroughputResults> {
+  const b = await searchBodies(pair);
+  const faults = { non2xx: 0, errors: 0, gqlErrors: 0 };
+  const raw: Record<string, number[]> = { directRps: [], uncachedRps: [], cachedRps: [], typenameRps: [], cpuMs: [], p50Direct1: [], p50Gql1: [], p50Direct20: [], p50Gql20: [] };
+  const tally = (r: CannonRun, countGqlErrors: boolean) => {
+    faults.non2xx += r.non2xx;
+    faults.errors += r.errors;
+    if (countGqlErrors) faults.gqlErrors += r.gqlErrors;
+  };
+  const c = s.connections;
+  const direct = () => cannon({ url: pair.dataUrl, connections: c, seconds: s.seconds, headers: pair.keyHeaders, next: b.uncachedRest });
+  const onApp = (next: () => string) => cannon({ url: pair.url, connections: c, seconds: s.seconds, next });
+
+  // warm-up (JIT, connection pools); not recorded
+  await cannon({ url: pair.dataUrl, connections: c, seconds: 1, headers: pair.keyHeaders, next: b.uncachedRest });
+  await cannon({ url: pair.url, connections: c, seconds: 1, next: b.uncachedGql });
+  await cannon({ url: pair.url, connections: c, seconds: 1, next: b.cachedGql });
+
+  const uncachedRatio: number[] = [];
+  const cachedRatio: number[] = [];
+  const cachedVsTypename: number[] = [];
+  for (let round = 1; round <= s.rounds; round++) {
+    const d = await direct();
+    await pair.sandbox.send({ cmd: 'clearLog' });
+    const before = (await pair.app.send({ cmd: 'stats' })).process;
+    const u = await onApp(b.uncachedGql);
+    const after = (await pair.app.send({ cmd: 'stats' })).process;
+    const upstream = (await pair.sandbox.send({ cmd: 'clearLog' })).upstream;
+    const cpuMs = (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, u.ok);
+    const cached = await onApp(b.cachedGql);
+    const typename = await onApp(b.typename);
+    tally(d, false);
+    tally(u, true);
+    tally(cached, true);
+    tally(typename, true);
+    raw.directRps?.push(d.rps);
+    raw.uncachedRps?.push(u.rps);
+    raw.cachedRps?.push(cached.rps);
+    raw.typenameRps?.push(typename.rps);
+    raw.cpuMs?.push(cpuMs);
+    uncachedRatio.push(u.rps / d.rps);
+    cachedRatio.push(cached.rps / d.rps);
+    cachedVsTypename.push(cached.rps / typename.rps);
+    log(
+      `  round ${round}: direct ${d.rps.toFixed(0)}/s, uncached ${u.rps.toFixed(0)}/s (${upstream?.calls.data ?? '?'} upstream calls for ${u.ok} answers), ` +
+        `cached ${cached.rps.toFixed(0)}/s, { __typename } ${typename.rps.toFixed(0)}/s, CPU ${cpuMs.toFixed(3)} ms/req`,
+    );
+  }
+
+  await pair.sandbox.send({ cmd: 'setDelay', ms: 20 });
+  const latencyRatio: Record<1 | 20, number[]> = { 1: [], 20: [] };
+  for (let round = 1; round <= s.rounds; round++) {
+    for (const conns of [1, 20] as const) {
+      const ms = s.latencySeconds * 1000;
+      const d = await measureLatency({ url: pair.dataUrl, connections: conns, durationMs: ms, next: () => ({ headers: { 'content-type': 'application/json', ...pair.keyHeaders }, body: b.uncachedRest() }) });
+      const g = await measureLatency({ url: pair.url, connections: conns, durationMs: ms, next: () => ({ headers: { 'content-type': 'application/json' }, body: b.uncachedGql() }) });
+      faults.gqlErrors += g.failures;
+      faults.non2xx += d.failures;
+      raw[`p50Direct${conns}`]?.push(d.p50Ms);
+      raw[`p50Gql${conns}`]?.push(g.p50Ms);
+      latencyRatio[conns].push(g.p50Ms / d.p50Ms);
+      log(`  latency round ${round}, ${conns} conn: p50 direct ${d.p50Ms.toFixed(2)} ms, GraphQL ${g.p50Ms.toFixed(2)} ms (${g.requests} requests)`);
+    }
+    await pair.sandbox.send({ cmd: 'clearLog' });
+  }
+  await pair.sandbox.send({ cmd: 'setDelay', ms: 0 });
+
+  return {
+    uncachedRatio: spread(uncachedRatio),
+    cpuMsPerUncached: spread(raw.cpuMs ?? []),
+    cachedRatio: spread(cachedRatio),
+    cachedVsTypename: spread(cachedVsTypename),
+    latencyRatio1: spread(latencyRatio[1]),
+    latencyRatio20: spread(latencyRatio[20]),
+    raw,
+    faults,
+  };
+}
