@@ -36,6 +36,11 @@ const EnvSchema = z
     /** Consecutive host faults before calls move to the fallback host. */
     FAILOVER_THRESHOLD: int(3, 1),
     FAILOVER_COOLDOWN_MS: int(30_000, 1),
+    /** Also fail over when this share of calls in the window were host faults (0 = off). */
+    FAILOVER_RATE_RATIO: z.coerce.number().min(0).max(1).default(0.5),
+    FAILOVER_RATE_WINDOW_MS: int(60_000, 1),
+    /** Fewest calls in the window before the rate counts (a single failure is not a rate). */
+    FAILOVER_RATE_MIN_CALLS: int(20, 1),
     FAILOVER_PROBE_INTERVAL_MS: int(5_000, 1),
     // Budget guard.
     /** How long a call may queue for rate budget before failing with RATE_LIMITED. */

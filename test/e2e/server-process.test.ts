@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY } from '../../src/server.js';
@@ -108,6 +109,22 @@ describe('the server as a process (npm start with no keys)', () => {
     const spent = u.data.apiUsage.limits.map((l) => ({ endpoint: l.endpoint, spent: l.limitPerMinute - l.remainingThisMinute }));
     expect(spent.reduce((a, l) => a + l.spent, 0)).toBe(1);
     expect(spent.find((l) => l.spent === 1)?.endpoint).toMatch(/data/);
+  });
+
+  it('answers a malformed Host header with a 4xx, never a 500 with a stack trace', async () => {
+    // the Host header is the client's to send; whatwg-node builds the request URL from it
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(`${base}/graphql`, { method: 'POST', headers: { host: 'undefined:undefined', 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: '{ __typename }' }));
+    });
+    expect(text).not.toMatch(/node_modules|\n\s+at /);
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(500);
   });
 
   it('exits cleanly with code 0 on SIGTERM, logging the shutdown', async () => {
