@@ -32,7 +32,8 @@ export const builder = new SchemaBuilder<{
     lastArgOptions: { description: 'Not supported: JobsPikr cursors run forward only. Using it is a BAD_USER_INPUT error.' },
     beforeArgOptions: { description: 'Not supported: JobsPikr cursors run forward only. Using it is a BAD_USER_INPUT error.' },
     nodeTypeOptions: { description: 'An object with a global ID (Relay global object identification).' },
-    pageInfoTypeOptions: { description: 'Where a page sits in a forward-only list.' },
+    // Shareable: every Relay-style subgraph of a supergraph defines the same PageInfo.
+    pageInfoTypeOptions: { description: 'Where a page sits in a forward-only list.', shareable: true },
     nodeQueryOptions: { description: 'Any object by its global ID. Job lookups are batched with `job` and `nodes`.' },
     nodesQueryOptions: { description: 'Objects by global ID, in the order asked; null where unknown.' },
   },

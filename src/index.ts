@@ -5,6 +5,15 @@ import { createLogger } from './logger.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
 
+function isValidHost(host: string | undefined): boolean {
+  if (!host) return true;
+  try {
+    return new URL(`http://${host}`).host.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 // Composition root: the only module that reads process.env, listens or exits.
 async function main(): Promise<void> {
   let config: Config;
@@ -33,7 +42,15 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, logger, serverKeys });
-  const http = createHttpServer(app.yoga);
+  const http = createHttpServer((req, res) => {
+    // The request URL is built from the client's Host header; one that is not a host is refused here.
+    if (!isValidHost(req.headers.host)) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Invalid Host header', extensions: { code: 'BAD_USER_INPUT' } }] }));
+      return;
+    }
+    void app.yoga(req, res);
+  });
   http.listen(config.PORT, config.HOST, () => {
     logger.info(`GraphiQL on http://localhost:${config.PORT}/graphql`);
   });
