@@ -5,6 +5,8 @@ export type Command =
   | { cmd: 'clearLog' }
   | { cmd: 'setDelay'; ms: number }
   | { cmd: 'reset' }
+  /** run a full GC first (needs BENCH_NODE_ARGS=--expose-gc), to tell retained memory from garbage */
+  | { cmd: 'gc' }
   | { cmd: 'lastBodies'; n: number };
 
 export interface ProcessStats {

@@ -66,8 +66,9 @@ async function main(): Promise<void> {
     const f = t.faults;
     log(`\nduring the runs: ${f.non2xx} non-2xx, ${f.errors} socket errors/timeouts, ${f.gqlErrors} GraphQL answers with errors (all should be 0)`);
     log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    // a quick run never overwrites the last full one
     saveResults({
-      bench: { at: new Date().toISOString(), mode: quick ? 'quick' : 'full', settings, node: process.version, rows, raw: t.raw, faults: t.faults, budget: b },
+      [quick ? 'benchQuick' : 'bench']: { at: new Date().toISOString(), mode: quick ? 'quick' : 'full', settings, node: process.version, rows, raw: t.raw, faults: t.faults, budget: b },
     });
     log(`results written to ${RESULTS_FILE}`);
   } finally {

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
   }
 
   process.on('message', (m: Command & { id: number }) => {
+    if (m.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
     const reply: Reply = { type: 'reply', id: m.id, process: processStats() };
     if (sandbox) {
       // stats first, so a clearLog reply tells what the log held
