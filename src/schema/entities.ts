@@ -1,7 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { ExpiredJob } from './expired-job.js';
+import { ExpiredJob, loadExpiredJob } from './expired-job.js';
 import { Job, loadJob } from './job.js';
 
 /** The uniq_id inside a global ID of `typename`, or null when the ID is not one. */
@@ -28,10 +28,8 @@ builder.asEntity(Job, {
 
 builder.asEntity(ExpiredJob, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: async (ref, ctx) => {
+  resolveReference: (ref, ctx) => {
     const uniqId = uniqIdOf(ref.id, 'ExpiredJob');
-    const job = uniqId ? await loadJob(ctx, uniqId) : null;
-    if (!job?.hasExpired) return null;
-    return { uniqId: job.uniqId, cursor: null, url: job.url, expiredOn: null, latestExpiryCheck: job.latestExpiryCheck };
+    return uniqId ? loadExpiredJob(ctx, uniqId) : null;
   },
 });

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import type { Context } from '../context.js';
 import { digest } from '../budget/keys.js';
 import { badInput } from '../upstream/errors.js';
 import type { ExpiredRecord } from '../upstream/records.js';
@@ -9,16 +10,21 @@ import { Job, isUniqId, loadJob } from './job.js';
 const isExpiredRecord = (v: unknown): v is ExpiredRecord =>
   typeof v === 'object' && v !== null && 'expiredOn' in v && !('companyName' in v);
 
+/**
+ * One expired job by uniq_id. No upstream call fetches a single expired job, so it is derived from
+ * the (batched, cached) job record; its expiry date is unknown then.
+ */
+export async function loadExpiredJob(ctx: Context, uniqId: string): Promise<ExpiredRecord | null> {
+  const job = isUniqId(uniqId) ? await loadJob(ctx, uniqId) : null;
+  if (!job?.hasExpired) return null;
+  return { uniqId: job.uniqId, cursor: null, url: job.url, expiredOn: null, latestExpiryCheck: job.latestExpiryCheck };
+}
+
 export const ExpiredJob = builder.node(builder.objectRef<ExpiredRecord>('ExpiredJob'), {
   description: 'A job this API key consumed that has since expired (`/v2/expired_jobs`).',
   id: { resolve: (e) => e.uniqId },
   isTypeOf: isExpiredRecord,
-  // No upstream call fetches one expired job by id: it is derived from the job record instead.
-  loadOne: async (id, ctx) => {
-    const job = isUniqId(id) ? await loadJob(ctx, id) : null;
-    if (!job?.hasExpired) return null;
-    return { uniqId: job.uniqId, cursor: null, url: job.url, expiredOn: null, latestExpiryCheck: job.latestExpiryCheck };
-  },
+  loadOne: (id, ctx) => loadExpiredJob(ctx, id),
   fields: (t) => ({
     uniqId: t.exposeString('uniqId', { nullable: false, description: 'JobsPikr `uniq_id`.' }),
     url: t.exposeString('url', { description: 'Where the posting was found.' }),
