@@ -54,6 +54,7 @@ export function createApp(o: AppOptions) {
     hourMs: c.RATE_WINDOW_HOUR_MS,
     maxWaitMs: c.RATE_LIMIT_MAX_WAIT_MS,
     downShare: c.REDIS_DOWN_BUDGET_SHARE,
+    windowMargin: { ratio: c.RATE_WINDOW_MARGIN_RATIO, maxMs: c.RATE_WINDOW_MARGIN_MAX_MS },
     ...(o.limits && { limits: o.limits }),
   });
   const client = createJobsPikrClient({
@@ -81,7 +82,14 @@ export function createApp(o: AppOptions) {
     },
   });
   const cache = new TieredCache({ maxBytes: c.CACHE_MAX_BYTES, redis, prefix: `${prefix}cache:`, logger: o.logger });
+  // Verified-key and peer single-flight timings; JobsService forwards them to VerifiedKeys / PeerFlight
+  // (spread: jobs-service.ts declares them in JobsServiceOptions once the pending change there lands).
+  const budgetTimings = {
+    verified: { ttlMs: c.VERIFIED_KEY_TTL_MS, recheckMs: c.VERIFIED_KEY_RECHECK_MS },
+    peer: { pollMs: c.PEER_FLIGHT_POLL_MS, resultTtlMs: c.PEER_FLIGHT_RESULT_TTL_MS },
+  };
   const jobs = new JobsService({
+    ...budgetTimings,
     client,
     cache,
     gate,

@@ -23,6 +23,8 @@ const EnvSchema = z
     /** Signs pagination cursors; set one shared value when running several replicas. */
     CURSOR_SECRET: optional,
     REDIS_URL: optional,
+    /** At start-up, wait this long for Redis before listening: a replica that listens first spends on its local share. */
+    REDIS_STARTUP_WAIT_MS: int(2_000),
     // Upstream timing: undici's own defaults (300 s) would hold a browser for minutes.
     UPSTREAM_CONNECT_TIMEOUT_MS: int(3_000, 1),
     UPSTREAM_HEADERS_TIMEOUT_MS: int(10_000, 1),
@@ -49,6 +51,18 @@ const EnvSchema = z
     REDIS_DOWN_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
     RATE_WINDOW_MINUTE_MS: int(60_000, 1),
     RATE_WINDOW_HOUR_MS: int(3_600_000, 1),
+    /** Our windows outlast the upstream's by this share: we stamp a call before it leaves, it when it arrives. */
+    RATE_WINDOW_MARGIN_RATIO: z.coerce.number().min(0).max(1).default(0.02),
+    /** Cap on that margin, so an hour window is not held a minute longer than needed. */
+    RATE_WINDOW_MARGIN_MAX_MS: int(1_000),
+    /** An accepted key pair gets cached data this long without another accepted call (a revoked key stops soon). */
+    VERIFIED_KEY_TTL_MS: int(60 * 60_000, 1),
+    /** With Redis, a replica re-reads a pair's mark this often (a peer may have seen it refused). */
+    VERIFIED_KEY_RECHECK_MS: int(30_000, 1),
+    /** How often a replica waiting on a peer's identical call looks for its result: well under a round trip. */
+    PEER_FLIGHT_POLL_MS: int(20, 1),
+    /** A peer's published result stays readable this long: enough for every waiter to pick it up. */
+    PEER_FLIGHT_RESULT_TTL_MS: int(5_000, 1),
     CACHE_MAX_BYTES: int(64 * 1024 * 1024, 1024),
     CACHE_TTL_SEARCH_MS: int(5 * 60_000),
     CACHE_TTL_AGGREGATE_MS: int(10 * 60_000),

@@ -1,5 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createApp } from './app.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
@@ -12,6 +14,24 @@ function isValidHost(host: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * With Redis configured, wait (at most `maxMs`) until the shared rate budget answers before taking
+ * traffic, so the first calls draw from the budget every replica sees; past the bound the server
+ * starts anyway on its conservative local share and joins when Redis answers.
+ */
+async function awaitSharedBudget(app: App, logger: Logger, maxMs: number): Promise<void> {
+  const t0 = Date.now();
+  logger.info({ maxMs }, 'waiting for the shared rate budget (Redis) before listening');
+  const timer = new AbortController();
+  const ready = await Promise.race([
+    app.gate.whenShared().then(() => true),
+    sleep(maxMs, false, { signal: timer.signal }).catch(() => false),
+  ]);
+  timer.abort();
+  if (ready) logger.info({ ms: Date.now() - t0 }, 'shared rate budget ready');
+  else logger.warn({ ms: Date.now() - t0 }, 'shared rate budget not reachable yet; listening on a conservative local share until it is');
 }
 
 // Composition root: the only module that reads process.env, listens or exits.
@@ -42,6 +62,7 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, logger, serverKeys });
+  if (config.REDIS_URL) await awaitSharedBudget(app, logger, config.REDIS_STARTUP_WAIT_MS);
   const http = createHttpServer((req, res) => {
     // The request URL is built from the client's Host header; one that is not a host is refused here.
     if (!isValidHost(req.headers.host)) {

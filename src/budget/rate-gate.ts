@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { clientHash, type Credentials } from '../upstream/credentials.js';
 import { UpstreamError } from '../upstream/errors.js';
-import type { Endpoint, RequestGate } from '../upstream/http.js';
+import type { Endpoint, GateSlot, RequestGate } from '../upstream/http.js';
 import type { Metrics } from '../metrics.js';
 import { MemorySlidingWindow, type SlidingWindowStore, type TakeResult, type WindowCount, type WindowLimit } from './sliding-window.js';
 
@@ -13,13 +13,6 @@ export const UPSTREAM_LIMITS: Record<Endpoint, { perMinute: number; perHour: num
   expired_jobs: { perMinute: 100, perHour: 5_000 },
   aggregate_data: { perMinute: 10, perHour: 100 },
 };
-
-/**
- * Our window is this much longer than the upstream's: our stamp is taken before the request leaves,
- * the upstream's when it arrives, so a slow earlier request could otherwise still be inside the
- * upstream's window when ours has let it go (2% of the window, at most a second).
- */
-const windowSlack = (ms: number): number => Math.min(1_000, Math.ceil(ms / 50));
 
 export interface RateGateOptions {
   /** The shared (Redis) log; absent = this process alone holds the budget. */
@@ -32,6 +25,12 @@ export interface RateGateOptions {
   maxWaitMs: number;
   /** Share of each limit this replica may use on its own while the shared store is unreachable. */
   downShare: number;
+  /**
+   * Our windows are this much longer than the upstream's: our stamp is taken before the request
+   * leaves, the upstream's when it arrives, so a slow earlier request could otherwise still be inside
+   * the upstream's window when ours has let it go. `ratio` of the window, at most `maxMs`.
+   */
+  windowMargin: { ratio: number; maxMs: number };
   limits?: Record<Endpoint, { perMinute: number; perHour: number }>;
 }
 
@@ -85,19 +84,25 @@ export class RateGate implements RequestGate {
 
   windows(endpoint: Endpoint, share = 1): WindowLimit[] {
     const l = this.limits[endpoint];
+    const { ratio, maxMs } = this.o.windowMargin;
+    const widened = (ms: number) => ms + Math.min(maxMs, Math.ceil(ms * ratio));
     return [
-      { name: 'minute', limit: Math.max(1, Math.floor(l.perMinute * share)), windowMs: this.o.minuteMs + windowSlack(this.o.minuteMs) },
-      { name: 'hour', limit: Math.max(1, Math.floor(l.perHour * share)), windowMs: this.o.hourMs + windowSlack(this.o.hourMs) },
+      { name: 'minute', limit: Math.max(1, Math.floor(l.perMinute * share)), windowMs: widened(this.o.minuteMs) },
+      { name: 'hour', limit: Math.max(1, Math.floor(l.perHour * share)), windowMs: widened(this.o.hourMs) },
     ];
   }
 
-  /** Wait (bounded) for budget, or fail with RATE_LIMITED and the seconds until it returns. */
-  async acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal): Promise<void> {
+  /**
+   * Wait (bounded) for budget, or fail with RATE_LIMITED and the seconds until it returns. The slot
+   * counts until released: an attempt the upstream did not count (401, never sent) gives it back.
+   */
+  async acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal): Promise<GateSlot> {
     const key = limiterKey(credentials, endpoint);
     const giveUpAt = Date.now() + this.o.maxWaitMs;
     for (;;) {
-      const r = await this.take(key, endpoint);
-      if (r.ok) return;
+      const id = randomUUID();
+      const r = await this.take(key, endpoint, id);
+      if (r.ok) return { release: () => this.release(key, endpoint, id) };
       if (Date.now() + r.retryAfterMs > giveUpAt) {
         this.o.metrics.rateLimited.inc({ endpoint });
         const retryAfter = Math.max(1, Math.ceil(r.retryAfterMs / 1000));
@@ -136,11 +141,10 @@ export class RateGate implements RequestGate {
     );
   }
 
-  private async take(key: string, endpoint: Endpoint): Promise<TakeResult> {
+  private async take(key: string, endpoint: Endpoint, id: string): Promise<TakeResult> {
     const shared = this.o.shared;
-    if (!shared) return this.local.takeSync(key, this.windows(endpoint), randomUUID());
+    if (!shared) return this.local.takeSync(key, this.windows(endpoint), id);
     const windows = this.windows(endpoint);
-    const id = randomUUID();
     try {
       if (this.sharedDown) await this.resync(shared);
       const r = await shared.take(key, windows, id);
@@ -155,6 +159,16 @@ export class RateGate implements RequestGate {
       this.markDown();
       return this.takeLocal(key, endpoint, id);
     }
+  }
+
+  /**
+   * Take back the call counted under `id`, here and in the shared log (the exact member TAKE added).
+   * While the store is down the local log is enough: only what it still holds is written back.
+   */
+  private async release(key: string, endpoint: Endpoint, id: string): Promise<void> {
+    this.local.remove(key, id);
+    const shared = this.o.shared;
+    if (shared && !this.sharedDown) await shared.remove(key, this.windows(endpoint), id).catch(() => this.markDown());
   }
 
   /**

@@ -33,6 +33,8 @@ export interface SlidingWindowStore {
   /** Admit nothing under `key` for `ms` (the upstream said 429 with Retry-After). */
   block(key: string, ms: number): Promise<void>;
   counts(key: string, windows: readonly WindowLimit[]): Promise<WindowCount[]>;
+  /** Take back the call counted under `id` (the upstream did not count it); unknown ids are ignored. */
+  remove(key: string, windows: readonly WindowLimit[], id: string): Promise<void>;
   /** Add calls counted elsewhere (ids already present are kept as they are). */
   replay(key: string, window: WindowLimit, stamps: readonly Stamp[]): Promise<void>;
   /** Call `listener` whenever the store is reachable again after a disconnect (it may have lost its data). */
@@ -72,6 +74,16 @@ export class MemorySlidingWindow {
     const log = perWindow.get(w.name);
     if (log) log.push({ at, id });
     else perWindow.set(w.name, [{ at, id }]);
+  }
+
+  /** Take back the call counted under `id` in every window of `key`. */
+  remove(key: string, id: string): void {
+    const perWindow = this.logs.get(key);
+    if (!perWindow) return;
+    for (const [name, log] of perWindow) {
+      const i = log.findIndex((s) => s.id === id);
+      if (i >= 0) perWindow.set(name, [...log.slice(0, i), ...log.slice(i + 1)]);
+    }
   }
 
   block(key: string, ms: number): void {
@@ -163,6 +175,10 @@ for i = 1, #KEYS do
 end
 return out`;
 
+// KEYS: one sorted set per window. ARGV[1]: the member TAKE added for the call being taken back.
+const REMOVE = `for i = 1, #KEYS do redis.call('ZREM', KEYS[i], ARGV[1]) end
+return 1`;
+
 // KEYS[1] one window's sorted set. ARGV: windowMs, then age-in-ms/member pairs. NX: a member the
 // set already holds (a call admitted through Redis before it went away) keeps its score.
 const REPLAY = `${NOW}
@@ -190,6 +206,11 @@ export class RedisSlidingWindow implements SlidingWindowStore {
     const args = [id, ...windows.flatMap((w) => [String(w.limit), String(w.windowMs)])];
     const [ok, wait, ...used] = ((await this.redis.eval(TAKE, keys.length, ...keys, ...args)) as unknown[]).map(Number);
     return ok === 1 ? { ok: true, used } : { ok: false, retryAfterMs: wait ?? 0, used };
+  }
+
+  async remove(key: string, windows: readonly WindowLimit[], id: string): Promise<void> {
+    const keys = windows.map((w) => this.windowKey(key, w));
+    await this.redis.eval(REMOVE, keys.length, ...keys, id);
   }
 
   async block(key: string, ms: number): Promise<void> {

@@ -1,5 +1,3 @@
-import type { Dispatcher } from 'undici';
-import type { Logger } from 'pino';
 import {
   aggregateCall,
   aggregateResult,
@@ -14,24 +12,15 @@ import {
   type Page,
   type SearchRequest,
 } from './adapters.js';
-import { createHttp, type Endpoint, type RequestGate } from './http.js';
+import { createHttp, type Endpoint, type HttpOptions } from './http.js';
 import { HostPool, type FailoverOptions, type HostName } from './hosts.js';
 import type { ExpiredRecord, JobRecord } from './records.js';
 import type { Metrics } from '../metrics.js';
 
-export interface UpstreamOptions {
+/** The request path's options, with the two host URLs and their failover rules in place of a built pool. */
+export interface UpstreamOptions extends Omit<HttpOptions, 'hosts'> {
   baseUrl: string;
   fallbackBaseUrl: string;
-  dispatcher: Dispatcher;
-  logger: Logger;
-  metrics: Metrics;
-  gate?: RequestGate;
-  headersTimeoutMs: number;
-  bodyTimeoutMs: number;
-  deadlineMs: number;
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
   failover: FailoverOptions;
 }
 

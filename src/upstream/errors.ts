@@ -46,17 +46,23 @@ export class UpstreamError extends AppError {
   /** True when the failure says something about the host's health (5xx, resets, timeouts, junk). */
   readonly hostFault: boolean;
   readonly httpStatus: number | undefined;
+  /**
+   * The upstream did not count this attempt against the key's rate limit: it answered 401 (CONTRACT §5
+   * counts only requests it accepts), or the attempt never reached it. The limiter gives the slot back.
+   */
+  readonly uncounted: boolean;
 
   constructor(
     code: ErrorCode,
     message: string,
-    opts: AppErrorOptions & { retryable?: boolean; hostFault?: boolean; httpStatus?: number } = {},
+    opts: AppErrorOptions & { retryable?: boolean; hostFault?: boolean; httpStatus?: number; uncounted?: boolean } = {},
   ) {
     super(code, message, opts);
     this.name = 'UpstreamError';
     this.retryable = opts.retryable ?? false;
     this.hostFault = opts.hostFault ?? false;
     this.httpStatus = opts.httpStatus;
+    this.uncounted = opts.uncounted ?? false;
   }
 }
 
@@ -86,7 +92,10 @@ export function statusError(status: number, retryAfter: string | string[] | unde
   if (status >= 500) {
     return new UpstreamError('UPSTREAM_UNAVAILABLE', `JobsPikr answered ${status}`, { retryable: status !== 504 || repeatable, hostFault: true, httpStatus: status });
   }
-  if (status === 401 || status === 403) return new UpstreamError('UNAUTHENTICATED', 'JobsPikr rejected the API credentials', { httpStatus: status });
+  // Only 401 is the contract's answer to wrong keys, and it is not counted; a 403 might be, so it keeps its slot.
+  if (status === 401 || status === 403) {
+    return new UpstreamError('UNAUTHENTICATED', 'JobsPikr rejected the API credentials', { httpStatus: status, uncounted: status === 401 });
+  }
   if (status === 402) return new UpstreamError('CREDITS_EXHAUSTED', 'The JobsPikr job credits of this key are exhausted', { httpStatus: status });
   return new UpstreamError('UPSTREAM_ERROR', `JobsPikr refused the request (HTTP ${status})`, { httpStatus: status, retryable: repeatable && status === 408 });
 }
@@ -102,7 +111,7 @@ export function transportError(e: unknown, repeatable: boolean): UpstreamError {
   const { code, syscall } = (e ?? {}) as { code?: unknown; syscall?: unknown };
   if (typeof code !== 'string' || code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') throw e;
   if (CONNECT_CODES.has(code) || syscall === 'connect' || syscall === 'getaddrinfo') {
-    return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr could not be reached', { retryable: true, hostFault: true });
+    return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr could not be reached', { retryable: true, hostFault: true, uncounted: true });
   }
   return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr closed the connection without an answer', { retryable: repeatable, hostFault: true });
 }

@@ -69,6 +69,7 @@ export class HostPool {
     const soonest = Math.min(...this.hosts.map((h) => h.openUntil));
     throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr is unavailable (primary and fallback hosts are failing)', {
       retryAfter: Math.max(1, Math.ceil((soonest - now) / 1000)),
+      uncounted: true, // nothing was sent
     });
   }
 

@@ -24,11 +24,19 @@ export interface UpstreamCall {
   repeatable: boolean;
 }
 
+/** One attempt's place in the rate budget. */
+export interface GateSlot {
+  /** Give the slot back: the upstream did not count the attempt (401, or it never arrived). */
+  release(): Promise<void>;
+}
+
 /** Budget hooks run around every attempt (rate limiter, 429 feedback). */
 export interface RequestGate {
-  acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal): Promise<void>;
+  acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal): Promise<GateSlot>;
   penalize(credentials: Credentials, endpoint: Endpoint, retryAfterSeconds: number): Promise<void>;
 }
+
+const NO_SLOT: GateSlot = { release: () => Promise.resolve() };
 
 export interface HttpOptions {
   dispatcher: Dispatcher;
@@ -111,10 +119,10 @@ export function createHttp(opts: HttpOptions) {
   }
 
   /** Rate budget for one attempt; running out of deadline while queued is RATE_LIMITED, not a host fault. */
-  async function budget(call: UpstreamCall, signal: AbortSignal, deadline: AbortSignal): Promise<void> {
-    if (!opts.gate) return;
+  async function budget(call: UpstreamCall, signal: AbortSignal, deadline: AbortSignal): Promise<GateSlot> {
+    if (!opts.gate) return NO_SLOT;
     try {
-      await opts.gate.acquire(call.credentials, call.endpoint, signal);
+      return await opts.gate.acquire(call.credentials, call.endpoint, signal);
     } catch (e) {
       if (e instanceof UpstreamError || call.signal?.aborted || !deadline.aborted) throw e;
       throw new UpstreamError('RATE_LIMITED', `The JobsPikr ${call.endpoint} rate budget of this key is spent; retry shortly`, { retryAfter: 1 });
@@ -152,9 +160,13 @@ export function createHttp(opts: HttpOptions) {
     const deadline = AbortSignal.timeout(opts.deadlineMs);
     const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline;
     for (let attemptNo = 1; ; attemptNo++) {
-      await budget(call, signal, deadline);
-      const r = await tryHost(call, attemptNo, signal, deadline);
+      const slot = await budget(call, signal, deadline);
+      const r = await tryHost(call, attemptNo, signal, deadline).catch(async (e: unknown) => {
+        if (e instanceof UpstreamError && e.uncounted) await slot.release(); // no host could be tried
+        throw e;
+      });
       if (!(r instanceof UpstreamError)) return r;
+      if (r.uncounted) await slot.release();
       if (r.code === 'RATE_LIMITED' && r.httpStatus === 429 && opts.gate) {
         await opts.gate.penalize(call.credentials, call.endpoint, r.retryAfter ?? 1);
       }

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import type { TestRedis } from '../helpers/redis.js';
+import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import type { GqlResult, Stack } from '../helpers/stack.js';
 
 // Both endpoints limited to 10 a "minute" upstream and in our limiter; the whole file runs inside one
 // window. While Redis is down each replica keeps REDIS_DOWN_BUDGET_SHARE (0.5) of each limit.
@@ -10,33 +11,24 @@ const MINUTE_MS = 30_000;
 const LIMITS = { data: { perMinute: 10, perHour: 1000 }, expired_jobs: { perMinute: 10, perHour: 1000 }, aggregate_data: { perMinute: 10, perHour: 100 } };
 const AGG = 'query($f: JobFilter) { aggregate(field: CATEGORY, filter: $f) { key count } }';
 
+let replicas: Replicas;
 let redis: TestRedis;
 let sandbox: Sandbox;
 let a: Stack;
 let b: Stack;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  sandbox = await startSandbox({
-    minuteMs: MINUTE_MS,
-    limits: { dataPerMinute: 10, dataPerHour: 1000, aggregatePerMinute: 10, aggregatePerHour: 100 },
+  replicas = await startReplicas({
+    sandbox: { minuteMs: MINUTE_MS, limits: { dataPerMinute: 10, dataPerHour: 1000, aggregatePerMinute: 10, aggregatePerHour: 100 } },
+    env: { RATE_WINDOW_MINUTE_MS: String(MINUTE_MS), RATE_LIMIT_MAX_WAIT_MS: '50', REDIS_DOWN_BUDGET_SHARE: '0.5', UPSTREAM_DEADLINE_MS: '3000' },
+    limits: LIMITS,
+    redisPrefix: 'outage:',
   });
-  const env = {
-    REDIS_URL: redis.url,
-    RATE_WINDOW_MINUTE_MS: String(MINUTE_MS),
-    RATE_LIMIT_MAX_WAIT_MS: '50',
-    REDIS_DOWN_BUDGET_SHARE: '0.5',
-    UPSTREAM_DEADLINE_MS: '3000',
-  };
-  a = await startStack({ shared: sandbox, env, limits: LIMITS, redisPrefix: 'outage:' });
-  b = await startStack({ shared: sandbox, env, limits: LIMITS, redisPrefix: 'outage:' });
-  await Promise.all([a.app.gate.whenShared(), b.app.gate.whenShared()]);
+  ({ redis, sandbox } = replicas);
+  [a, b] = replicas.stacks as [Stack, Stack];
 });
 afterAll(async () => {
-  await a.close();
-  await b.close();
-  await sandbox.close();
-  await redis.stop();
+  await replicas.close();
 });
 
 const ok = (r: GqlResult) => (r.body.errors ?? []).length === 0;

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { startRedis, type TestRedis } from '../helpers/redis.js';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import type { Sandbox } from '../../src/sandbox/server.js';
+import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import type { GqlResult, Stack } from '../helpers/stack.js';
 
 // Two replicas of one deployment over one upstream key, sharing one real redis-server.
 const MINUTE_MS = 20_000;
@@ -23,27 +23,25 @@ const SPELLINGS = [
   { field: 'JOB_BOARD', filter: { keywords: 'Engineer' } },
 ];
 
-let redis: TestRedis;
+let replicas: Replicas;
 let sandbox: Sandbox;
 let a: Stack;
 let b: Stack;
 let inspect: Redis;
 
 beforeAll(async () => {
-  redis = await startRedis();
-  sandbox = await startSandbox({ minuteMs: MINUTE_MS, delayMs: 50 });
-  const env = { REDIS_URL: redis.url, RATE_WINDOW_MINUTE_MS: String(MINUTE_MS), RATE_LIMIT_MAX_WAIT_MS: '50', UPSTREAM_DEADLINE_MS: '3000' };
-  a = await startStack({ shared: sandbox, env, redisPrefix: 'shared-test:' });
-  b = await startStack({ shared: sandbox, env, redisPrefix: 'shared-test:' });
-  inspect = new Redis(redis.url);
-  await Promise.all([a.app.gate.whenShared(), b.app.gate.whenShared()]);
+  replicas = await startReplicas({
+    sandbox: { minuteMs: MINUTE_MS, delayMs: 50 },
+    env: { RATE_WINDOW_MINUTE_MS: String(MINUTE_MS), RATE_LIMIT_MAX_WAIT_MS: '50', UPSTREAM_DEADLINE_MS: '3000' },
+    redisPrefix: 'shared-test:',
+  });
+  sandbox = replicas.sandbox;
+  [a, b] = replicas.stacks as [Stack, Stack];
+  inspect = new Redis(replicas.redis.url);
 });
 afterAll(async () => {
   inspect.disconnect();
-  await a.close();
-  await b.close();
-  await sandbox.close();
-  await redis.stop();
+  await replicas.close();
 });
 
 const errorsOf = (r: GqlResult) => r.body.errors ?? [];

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './free-port.js';
 
 /** A real redis-server of the test's own, on a free port (never 6379), stopped by its pid. */
 export interface TestRedis {
@@ -16,18 +17,6 @@ export interface TestRedis {
 }
 
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => (port === 6379 ? freePort().then(resolve, reject) : resolve(port)));
-    });
-  });
-}
 
 /** PING over a raw socket: true once the server answers PONG. */
 function ping(port: number): Promise<boolean> {
@@ -71,8 +60,9 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+/** `port`: listen there (e.g. one a server under test already points at); default a free one, never 6379. */
+export async function startRedis(o: { port?: number } = {}): Promise<TestRedis> {
+  const port = o.port ?? (await freePort([6379]));
   let child: ChildProcess | undefined = launch(port);
   await waitReady(port, child);
   const kill = async () => {

@@ -1,67 +1,33 @@
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { freePort } from '../helpers/free-port.js';
+import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
 import { startSandbox, type FaultKind, type RequestLogEntry, type Sandbox } from '../../src/sandbox/server.js';
 
 // Every fault mode of the sandbox, driven through the GraphQL server. Counts come from the sandbox's
 // own request log; background probes (sent without a client id) are left out of "calls".
 
 let sandbox: Sandbox;
-const apps: App[] = [];
+const stacks: Stack[] = [];
 
-interface Gql {
-  status: number;
-  body: { data?: Record<string, unknown> | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
-}
-
-/** The app over the shared sandbox with its logs captured (pino to a stream we own), like production. */
-function start(env: Record<string, string> = {}, key: 'sandbox' | 'production' = 'sandbox') {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
+/** The app over the shared sandbox with its logs captured (debug level), like production. */
+async function start(env: Record<string, string> = {}, key: 'sandbox' | 'production' = 'sandbox'): Promise<Stack> {
+  const s = await startStack({
+    shared: sandbox,
+    key,
+    logs: 'debug',
+    env: {
+      CURSOR_SECRET: 'faults',
+      UPSTREAM_BACKOFF_BASE_MS: '5',
+      UPSTREAM_BACKOFF_MAX_MS: '20',
+      FAILOVER_THRESHOLD: '2',
+      // A long cooldown: only the background probe can bring the primary back within a test.
+      FAILOVER_COOLDOWN_MS: '60000',
+      FAILOVER_PROBE_INTERVAL_MS: '20',
+      ...env,
     },
   });
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'debug',
-    JOBSPIKR_BASE_URL: sandbox.url,
-    JOBSPIKR_FALLBACK_BASE_URL: sandbox.fallbackUrl,
-    CURSOR_SECRET: 'faults',
-    UPSTREAM_BACKOFF_BASE_MS: '5',
-    UPSTREAM_BACKOFF_MAX_MS: '20',
-    FAILOVER_THRESHOLD: '2',
-    // A long cooldown: only the background probe can bring the primary back within a test.
-    FAILOVER_COOLDOWN_MS: '60000',
-    FAILOVER_PROBE_INTERVAL_MS: '20',
-    ...env,
-  });
-  const app = createApp({ config, logger: createLogger('debug', destination), serverKeys: { ...sandbox.keys[key], scheme: 'headers' } });
-  apps.push(app);
-  return {
-    app,
-    logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
-    async gql(query: string): Promise<Gql> {
-      const res = await app.yoga.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query }),
-      });
-      return { status: res.status, body: (await res.json()) as Gql['body'] };
-    },
-    async health(): Promise<{ status: string; upstream: { primary: string; fallback: string } }> {
-      const res = await app.yoga.fetch('http://localhost/healthz');
-      expect(res.status).toBe(200);
-      return (await res.json()) as { status: string; upstream: { primary: string; fallback: string } };
-    },
-    async metrics(): Promise<string> {
-      return (await app.yoga.fetch('http://localhost/metrics')).text();
-    },
-  };
+  stacks.push(s);
+  return s;
 }
 
 /** Upstream requests made for clients (probes carry no client id), optionally for one endpoint. */
@@ -69,14 +35,14 @@ const calls = (endpoint?: RequestLogEntry['endpoint']) => sandbox.log.filter((e)
 const trail = (endpoint: RequestLogEntry['endpoint'] = 'data') => calls(endpoint).map((e) => `${e.host}:${e.status}`);
 
 const SEARCH = '{ jobs(first: 3) { totalCount nodes { uniqId title } } }';
-const codes = (r: Gql) => (r.body.errors ?? []).map((e) => e.extensions?.code);
+const codes = (r: GqlResult) => (r.body.errors ?? []).map((e) => e.extensions?.code);
 
 beforeAll(async () => {
   sandbox = await startSandbox({ jobCount: 200, seed: 4 });
 });
 beforeEach(() => sandbox.reset());
 afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close()));
+  await Promise.all(stacks.splice(0).map((s) => s.close()));
 });
 afterAll(async () => {
   await sandbox.close();
@@ -85,7 +51,7 @@ afterAll(async () => {
 describe('transient faults are retried and the answer arrives', () => {
   const kinds: FaultKind[] = ['status500', 'status502', 'status503', 'html503', 'reset'];
   it.each(kinds)('%s once: one retry on the primary, full answer, server healthy', async (kind) => {
-    const s = start();
+    const s = await start();
     sandbox.injectFault({ kind, times: 1, endpoint: 'data' });
     const r = await s.gql(SEARCH);
     expect(r.body.errors).toBeUndefined();
@@ -96,7 +62,7 @@ describe('transient faults are retried and the answer arrives', () => {
   });
 
   it('a 429 with Retry-After inside the deadline waits that long, then succeeds with one more call', async () => {
-    const s = start();
+    const s = await start();
     sandbox.injectFault({ kind: 'rate429', times: 1, endpoint: 'data', retryAfterSeconds: 1 });
     const r = await s.gql(SEARCH);
     expect(r.body.errors).toBeUndefined();
@@ -107,7 +73,7 @@ describe('transient faults are retried and the answer arrives', () => {
 
 describe('faults that must not be retried', () => {
   it('a 429 whose Retry-After outlasts the deadline is RATE_LIMITED with retryAfter, and the key stays quiet meanwhile', async () => {
-    const s = start({ UPSTREAM_DEADLINE_MS: '1000' });
+    const s = await start({ UPSTREAM_DEADLINE_MS: '1000' });
     sandbox.injectFault({ kind: 'rate429', times: 1, endpoint: 'data', retryAfterSeconds: 30 });
     const r = await s.gql(SEARCH);
     expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 30 });
@@ -120,29 +86,21 @@ describe('faults that must not be retried', () => {
   });
 
   it('4xx answers are final: wrong key (401) and exhausted credits (402) cost one call each', async () => {
-    const s = start();
-    const wrong = await s.app.yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', client_id: sandbox.keys.sandbox.clientId, client_auth_key: 'not-the-key' },
-      body: JSON.stringify({ query: SEARCH }),
-    });
-    expect(((await wrong.json()) as Gql['body']).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const s = await start();
+    const wrong = await s.gql(SEARCH, undefined, { client_id: sandbox.keys.sandbox.clientId, client_auth_key: 'not-the-key' });
+    expect(codes(wrong)).toEqual(['UNAUTHENTICATED']);
     expect(trail()).toEqual(['primary:401']);
 
     sandbox.clearLog();
     sandbox.addKey({ clientId: 'broke_prod_0000000001', authKey: 'broke-key' }, 'production', 0);
-    const broke = await s.app.yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', client_id: 'broke_prod_0000000001', client_auth_key: 'broke-key' },
-      body: JSON.stringify({ query: SEARCH }),
-    });
-    expect(((await broke.json()) as Gql['body']).errors?.[0]?.extensions?.code).toBe('CREDITS_EXHAUSTED');
+    const broke = await s.gql(SEARCH, undefined, { client_id: 'broke_prod_0000000001', client_auth_key: 'broke-key' });
+    expect(codes(broke)).toEqual(['CREDITS_EXHAUSTED']);
     expect(trail()).toEqual(['primary:402']);
     await s.health();
   });
 
   it.each(['truncated', 'malformed'] as const)('%s JSON fails only the field that read it; the other fields resolve', async (kind) => {
-    const s = start();
+    const s = await start();
     sandbox.injectFault({ kind, endpoint: 'data' });
     const id = String(sandbox.jobs[0]?.uniq_id);
     const r = await s.gql(`{ job(uniqId: "${id}") { title } aggregate(field: CATEGORY, limit: 3) { key count } apiUsage { sandbox } }`);
@@ -158,7 +116,7 @@ describe('faults that must not be retried', () => {
   });
 
   it('a slow upstream past UPSTREAM_DEADLINE_MS is UPSTREAM_UNAVAILABLE after one call', async () => {
-    const s = start({ UPSTREAM_DEADLINE_MS: '300' });
+    const s = await start({ UPSTREAM_DEADLINE_MS: '300' });
     sandbox.injectFault({ kind: 'slow', delayMs: 10_000, endpoint: 'data' });
     const r = await s.gql(SEARCH);
     expect(codes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);
@@ -170,7 +128,7 @@ describe('faults that must not be retried', () => {
 
 describe('production keys: nothing is bought twice', () => {
   it('a reset after the search was sent is not re-sent (the upstream may have charged)', async () => {
-    const s = start({}, 'production');
+    const s = await start({}, 'production');
     sandbox.injectFault({ kind: 'reset', times: 1, endpoint: 'data' });
     const r = await s.gql(SEARCH);
     expect(codes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);
@@ -179,7 +137,7 @@ describe('production keys: nothing is bought twice', () => {
   });
 
   it('a truncated page is not re-bought', async () => {
-    const s = start({}, 'production');
+    const s = await start({}, 'production');
     sandbox.injectFault({ kind: 'truncated', times: 1, endpoint: 'data' });
     const r = await s.gql(SEARCH);
     expect(codes(r)).toEqual(['UPSTREAM_ERROR']);
@@ -187,7 +145,7 @@ describe('production keys: nothing is bought twice', () => {
   });
 
   it('an error status (nothing delivered, nothing charged) is retried, and so are free endpoints after a reset', async () => {
-    const s = start({}, 'production');
+    const s = await start({}, 'production');
     const before = sandbox.creditsRemaining(sandbox.keys.production.clientId);
     sandbox.injectFault({ kind: 'status503', times: 1, endpoint: 'data' });
     const r = await s.gql(SEARCH);
@@ -205,7 +163,7 @@ describe('production keys: nothing is bought twice', () => {
 describe('failover to the fallback host and back', () => {
   it('an unreachable primary (connection refused) is safe to retry even for production keys: the fallback serves', async () => {
     const closed = `http://127.0.0.1:${await freePort()}/v2`;
-    const s = start({ JOBSPIKR_BASE_URL: closed }, 'production');
+    const s = await start({ JOBSPIKR_BASE_URL: closed }, 'production');
     const r = await s.gql(SEARCH);
     expect(r.body.errors).toBeUndefined();
     expect(trail()).toEqual(['fallback:200']);
@@ -215,7 +173,7 @@ describe('failover to the fallback host and back', () => {
   });
 
   it('persistent primary failure: served by the fallback, then by the primary again once the probe finds it up', async () => {
-    const s = start();
+    const s = await start();
     sandbox.injectFault({ kind: 'status503', host: 'primary' });
 
     const first = await s.gql(SEARCH);
@@ -243,14 +201,14 @@ describe('failover to the fallback host and back', () => {
     expect(metrics).toMatch(/jobspikr_upstream_requests_total\{endpoint="data",host="fallback",outcome="ok"\} 2/);
     expect(metrics).toMatch(/jobspikr_upstream_requests_total\{endpoint="data",host="primary",outcome="upstream_unavailable"\} 2/);
     expect(metrics).toMatch(/jobspikr_upstream_requests_total\{endpoint="data",host="primary",outcome="ok"\} 1/);
-    const served = s.logs().filter((l) => l.msg === 'upstream call served');
+    const served = s.logs.entries().filter((l) => l.msg === 'upstream call served');
     expect(served.map((l) => `${String(l.endpoint)}@${String(l.host)}`)).toEqual(['data@fallback', 'data@fallback', 'aggregate_data@fallback', 'data@primary']);
-    expect(s.logs().some((l) => l.msg === 'upstream host failing; circuit opened' && l.host === 'primary')).toBe(true);
+    expect(s.logs.entries().some((l) => l.msg === 'upstream host failing; circuit opened' && l.host === 'primary')).toBe(true);
   });
 
   it('a failed trial call re-opens the primary at once and the call still lands on the fallback', async () => {
     // Probes far apart compared with the retry backoff (≤ 20 ms), so one probe means one trial.
-    const s = start({ FAILOVER_PROBE_INTERVAL_MS: '500' });
+    const s = await start({ FAILOVER_PROBE_INTERVAL_MS: '500' });
     sandbox.injectFault({ kind: 'status500', host: 'primary', endpoint: 'data' });
     await s.gql(SEARCH);
     expect(trail()).toEqual(['primary:500', 'primary:500', 'fallback:200']);
@@ -264,7 +222,7 @@ describe('failover to the fallback host and back', () => {
   });
 
   it('both hosts down: UPSTREAM_UNAVAILABLE, then fail fast without calling either host', async () => {
-    const s = start();
+    const s = await start();
     sandbox.injectFault({ kind: 'status500', host: 'both' });
     const r = await s.gql(SEARCH);
     expect(codes(r)).toEqual(['UPSTREAM_UNAVAILABLE']);

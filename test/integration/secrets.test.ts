@@ -1,63 +1,34 @@
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { startSandbox, type FaultSpec, type Sandbox } from '../../src/sandbox/server.js';
+import { captureLogs, startStack, type GqlResult, type Stack } from '../helpers/stack.js';
 
 // Masking in production, and no upstream body, URL or key in any error or log line.
 
 const TENANT = { clientId: 'tenant_jp_sandbox_0000000003', authKey: 'TENANT-KEY-7f3a9c0b5e1d' };
 
 let sandbox: Sandbox;
-const apps: App[] = [];
+const stacks: Stack[] = [];
 
-interface Body {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
-
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
+/** The app over the shared sandbox, every log line captured (trace), every response body kept. */
+async function start(nodeEnv: 'production' | 'development', env: Record<string, string> = {}) {
+  const s = await startStack({
+    shared: sandbox,
+    logs: 'trace',
+    env: {
+      NODE_ENV: nodeEnv,
+      CURSOR_SECRET: 'secrets',
+      UPSTREAM_BACKOFF_BASE_MS: '5',
+      UPSTREAM_BACKOFF_MAX_MS: '20',
+      FAILOVER_PROBE_INTERVAL_MS: '20',
+      FAILOVER_COOLDOWN_MS: '200',
+      ...env,
     },
   });
-  return { stream, lines };
-}
-
-function start(nodeEnv: 'production' | 'development', env: Record<string, string> = {}) {
-  const logs = capture();
-  const config = loadConfig({
-    NODE_ENV: nodeEnv,
-    LOG_LEVEL: 'trace',
-    JOBSPIKR_BASE_URL: sandbox.url,
-    JOBSPIKR_FALLBACK_BASE_URL: sandbox.fallbackUrl,
-    CURSOR_SECRET: 'secrets',
-    UPSTREAM_BACKOFF_BASE_MS: '5',
-    UPSTREAM_BACKOFF_MAX_MS: '20',
-    FAILOVER_PROBE_INTERVAL_MS: '20',
-    FAILOVER_COOLDOWN_MS: '200',
-    ...env,
-  });
-  const app = createApp({ config, logger: createLogger('trace', logs.stream), serverKeys: { ...sandbox.keys.sandbox, scheme: 'headers' } });
-  apps.push(app);
-  const responses: string[] = [];
+  stacks.push(s);
   return {
-    logs: logs.lines,
-    responses,
-    async gql(query: string, headers: Record<string, string> = {}): Promise<Body> {
-      const res = await app.yoga.fetch('http://localhost/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query }),
-      });
-      const text = await res.text();
-      responses.push(text);
-      return JSON.parse(text) as Body;
-    },
+    logs: s.logs.lines,
+    responses: s.responses,
+    gql: async (query: string, headers: Record<string, string> = {}): Promise<GqlResult['body']> => (await s.gql(query, undefined, headers)).body,
   };
 }
 
@@ -67,7 +38,7 @@ beforeAll(async () => {
 });
 beforeEach(() => sandbox.reset());
 afterEach(async () => {
-  await Promise.all(apps.splice(0).map((a) => a.close()));
+  await Promise.all(stacks.splice(0).map((s) => s.close()));
 });
 afterAll(async () => {
   await sandbox.close();
@@ -77,7 +48,7 @@ const UNEXPECTED = '{ _entities(representations: [{ __typename: "NoSuchType", id
 
 describe('error masking', () => {
   it('in production an unexpected error says only "Unexpected error." and is logged for operators', async () => {
-    const s = start('production');
+    const s = await start('production');
     const r = await s.gql(UNEXPECTED);
     expect(r.errors).toHaveLength(1);
     expect(r.errors?.[0]?.message).toBe('Unexpected error.');
@@ -89,14 +60,14 @@ describe('error masking', () => {
   });
 
   it('outside production the same error shows its cause (so the masking above is production’s doing)', async () => {
-    const s = start('development');
+    const s = await start('development');
     const r = await s.gql(UNEXPECTED);
     expect(r.errors?.[0]?.message).toBe('Unexpected error.');
     expect(JSON.stringify(r.errors?.[0]?.extensions)).toMatch(/NoSuchType/);
   });
 
   it('expected failures keep their SURFACE code and our own message in production, and are not logged as crashes', async () => {
-    const s = start('production');
+    const s = await start('production');
     sandbox.injectFault({ kind: 'truncated', endpoint: 'data' });
     const r = await s.gql('{ jobs(first: 2) { totalCount } }');
     expect(r.errors?.[0]).toMatchObject({ message: 'JobsPikr sent a response that could not be read', extensions: { code: 'UPSTREAM_ERROR' } });
@@ -107,7 +78,7 @@ describe('error masking', () => {
 
 describe('no upstream body, URL or key in errors or logs', () => {
   it('across a run of every upstream fault, wrong keys and an unexpected error', async () => {
-    const s = start('production', { UPSTREAM_DEADLINE_MS: '400', FAILOVER_THRESHOLD: '50', FAILOVER_RATE_RATIO: '0' });
+    const s = await start('production', { UPSTREAM_DEADLINE_MS: '400', FAILOVER_THRESHOLD: '50', FAILOVER_RATE_RATIO: '0' });
     const tenant = { client_id: TENANT.clientId, client_auth_key: TENANT.authKey };
     const faults: FaultSpec[] = [
       { kind: 'status500', times: 4 },
@@ -165,8 +136,8 @@ describe('no upstream body, URL or key in errors or logs', () => {
   });
 
   it('the logger redacts credential-bearing fields even if something logs them', () => {
-    const logs = capture();
-    const logger = createLogger('info', logs.stream);
+    const logs = captureLogs('info');
+    const logger = logs.logger;
     logger.info({ credentials: { clientId: 'c', authKey: TENANT.authKey }, authKey: TENANT.authKey, req: { headers: { authorization: 'Basic abc', client_auth_key: TENANT.authKey } } }, 'careless');
     logger.flush();
     expect(logs.lines.join('\n')).toContain('careless');

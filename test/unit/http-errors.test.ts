@@ -35,6 +35,11 @@ describe('statusError', () => {
     expect(retry(statusError(status, undefined, true))).toEqual({ code, retryable: false, hostFault: false });
   });
 
+  it('only a 401 is uncounted by the upstream (its slot of the rate budget is given back); 403, 429, 4xx and 5xx count', () => {
+    expect(statusError(401, undefined, true).uncounted).toBe(true);
+    for (const status of [400, 402, 403, 404, 429, 500, 503]) expect([status, statusError(status, undefined, true).uncounted]).toEqual([status, false]);
+  });
+
   it('messages never carry the body or the URL', () => {
     expect(statusError(500, undefined, true).message).toBe('JobsPikr answered 500');
   });
@@ -45,6 +50,7 @@ describe('transportError', () => {
     for (const e of [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', syscall: 'connect' }), Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), Object.assign(new Error('x'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' })]) {
       const err = transportError(e, false);
       expect(retry(err)).toEqual({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, hostFault: true });
+      expect(err.uncounted).toBe(true); // it never arrived, so the upstream did not count it
       expect(err.message).not.toMatch(/127\.0\.0\.1/);
     }
   });
@@ -55,6 +61,7 @@ describe('transportError', () => {
       expect(transportError(e, false).retryable).toBe(false);
       expect(transportError(e, true).retryable).toBe(true);
       expect(transportError(e, false).hostFault).toBe(true);
+      expect(transportError(e, true).uncounted).toBe(false); // it may have arrived and counted
     }
   });
 
