@@ -7,7 +7,11 @@ export type Command =
   | { cmd: 'reset' }
   /** run a full GC first (needs BENCH_NODE_ARGS=--expose-gc), to tell retained memory from garbage */
   | { cmd: 'gc' }
-  | { cmd: 'lastBodies'; n: number };
+  | { cmd: 'lastBodies'; n: number }
+  /** start the V8 CPU profiler in this process (node:inspector), for bench/profile.ts */
+  | { cmd: 'profileStart' }
+  /** stop it and write the profile to `file` (.cpuprofile, opens in Chrome DevTools) */
+  | { cmd: 'profileStop'; file: string };
 
 export interface ProcessStats {
   /** process.cpuUsage() in microseconds */
@@ -15,6 +19,9 @@ export interface ProcessStats {
   cpuSystemUs: number;
   rssBytes: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  /** memory of C++ objects bound to JS ones, Buffers included */
+  externalBytes: number;
 }
 
 export interface UpstreamStats {

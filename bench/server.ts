@@ -4,7 +4,9 @@
 //                       (any other env as in production). BENCH_LIMITS=unlimited lifts the client-side
 //                       rate gate so throughput runs measure the layer, not the contract's 100 calls/min.
 // It reports `ready` and answers stats commands over IPC (bench/protocol.ts); it listens on a free port.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -17,7 +19,7 @@ const UNLIMITED = 1_000_000_000;
 function processStats(): ProcessStats {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed };
+  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external };
 }
 
 function upstreamStats(sandbox: Sandbox): UpstreamStats {
@@ -78,8 +80,21 @@ async function main(): Promise<void> {
     send({ type: 'ready', role: 'app', url: `http://127.0.0.1:${port}/graphql` });
   }
 
-  process.on('message', (m: Command & { id: number }) => {
+  let profiler: Session | undefined;
+  process.on('message', async (m: Command & { id: number }) => {
     if (m.cmd === 'gc') (globalThis as { gc?: () => void }).gc?.();
+    if (m.cmd === 'profileStart') {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.post('Profiler.start');
+    } else if (m.cmd === 'profileStop' && profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(m.file, JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = undefined;
+    }
     const reply: Reply = { type: 'reply', id: m.id, process: processStats() };
     if (sandbox) {
       // stats first, so a clearLog reply tells what the log held

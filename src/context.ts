@@ -14,7 +14,7 @@ export interface Context {
   readonly jobs: JobsService;
   readonly gate: RateGate;
   /** `job`, `jobsByUniqIds`, `node(s)`, `ExpiredJob.job` and entity lookups share this loader. */
-  readonly jobLoader: DataLoader<string, JobRecord | null>;
+  readonly jobLoader: Pick<DataLoader<string, JobRecord | null>, 'load'>;
   readonly cursorSecret: string;
   readonly limits: { complexity: number; depth: number; breadth: number };
 }
@@ -30,13 +30,20 @@ export interface ContextDeps {
 export function createContext(deps: ContextDeps, credentials: Credentials, signal: AbortSignal): Context {
   const usage = new OperationUsage(credentials);
   const op = { credentials, signal, usage };
-  const jobLoader = new DataLoader<string, JobRecord | null>(
-    async (ids) => {
-      const found = await deps.jobs.lookup(ids, op);
-      return ids.map((id) => found.get(id) ?? null);
+  let loader: DataLoader<string, JobRecord | null> | undefined;
+  // The DataLoader is built on first use: most operations look nothing up by id.
+  const jobLoader = {
+    load(id: string): Promise<JobRecord | null> {
+      loader ??= new DataLoader<string, JobRecord | null>(
+        async (ids) => {
+          const found = await deps.jobs.lookup(ids, op);
+          return ids.map((i) => found.get(i) ?? null);
+        },
+        // One upstream `terms` request takes at most 100 ids.
+        { maxBatchSize: MAX_PAGE_SIZE },
+      );
+      return loader.load(id);
     },
-    // One upstream `terms` request takes at most 100 ids.
-    { maxBatchSize: MAX_PAGE_SIZE },
-  );
-  return { ...deps, credentials, signal, usage, jobLoader };
+  };
+  return { jobs: deps.jobs, gate: deps.gate, cursorSecret: deps.cursorSecret, limits: deps.limits, credentials, signal, usage, jobLoader };
 }

@@ -1,9 +1,26 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command, Ready, Reply } from '../protocol.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The Node/V8 flags `npm start` gives the server (package.json `scripts.start`, e.g.
+ * `--heap-growing-percent=25`), so the measured app process runs as deployed.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts?: { start?: string } };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  const flags: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] ?? '';
+    if (w === '--import' || w === '--require') i++;
+    else if (w.startsWith('--')) flags.push(w);
+  }
+  return flags;
+}
 
 export interface BenchProcess {
   pid: number;
@@ -16,6 +33,7 @@ export interface BenchProcess {
 export async function startProcess(env: Record<string, string>): Promise<BenchProcess> {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every server process.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (env.BENCH_ROLE === 'app') nodeArgs.unshift(...startFlags());
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/server.ts'], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -73,6 +91,8 @@ export async function startPair(o: { limits: 'contract' | 'unlimited'; delayMs?:
   const app = await startProcess({
     BENCH_ROLE: 'app',
     BENCH_LIMITS: o.limits,
+    // As deployed: libraries (graphql-js among them) skip their development-only checks.
+    NODE_ENV: 'production',
     JOBSPIKR_BASE_URL: sandbox.ready.url,
     JOBSPIKR_FALLBACK_BASE_URL: sandbox.ready.fallbackUrl ?? sandbox.ready.url,
     JOBSPIKR_CLIENT_ID: keys.sandbox.clientId,

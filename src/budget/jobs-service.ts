@@ -9,7 +9,7 @@ import {
   type Page,
 } from '../upstream/adapters.js';
 import type { JobsPikrClient } from '../upstream/client.js';
-import { clientHash, keyHash, type Credentials } from '../upstream/credentials.js';
+import { clientHash as hashClient, keyHash, type Credentials } from '../upstream/credentials.js';
 import { isAppError } from '../upstream/errors.js';
 import { buildQuery, searchOptions, type NormalizedFilter } from '../upstream/query-dsl.js';
 import type { AggregateBucket, ExpiredRecord, JobRecord } from '../upstream/records.js';
@@ -69,6 +69,17 @@ interface CachedAggregate {
   /** Every level held fewer buckets than asked: the result answers any `limit`. */
   complete: boolean;
   result: AggregateResult;
+}
+
+/** clientHash is a SHA-256: computed once per Credentials object (the server's keys are one object for every request). */
+const clientHashes = new WeakMap<Credentials, string>();
+function clientHash(c: Credentials): string {
+  let h = clientHashes.get(c);
+  if (h === undefined) {
+    h = hashClient(c);
+    clientHashes.set(c, h);
+  }
+  return h;
 }
 
 /** An accepted pair stays trusted for cached data this long without another accepted call. */

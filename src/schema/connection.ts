@@ -33,6 +33,24 @@ export function pageRequest(args: ConnectionArgs, q: string, secret: string): Pa
   return { size: Math.min(MAX_PAGE_SIZE, first + skip), cursor: s.c, skip, seen: s.n };
 }
 
+/**
+ * An edge whose cursor is signed when a client reads it: most queries select `pageInfo.endCursor`
+ * and `nodes`, so signing every edge's cursor up front was HMAC work thrown away.
+ */
+class Edge<T> {
+  #cursor: string | undefined;
+  constructor(
+    readonly node: T,
+    private readonly state: CursorState,
+    private readonly secret: string,
+  ) {}
+
+  get cursor(): string {
+    this.#cursor ??= encodeCursor(this.state, this.secret);
+    return this.#cursor;
+  }
+}
+
 /** A Relay connection over one upstream page. hasNextPage comes from total_count, never an extra record. */
 export function toConnection<T extends { cursor: string | null }>(page: Page<T>, req: PageRequest, q: string, secret: string) {
   const records = page.records.slice(req.skip);
@@ -47,18 +65,24 @@ export function toConnection<T extends { cursor: string | null }>(page: Page<T>,
         : node.cursor !== null
           ? { q, c: node.cursor, n: req.seen + i + 1 }
           : { q, c: req.cursor, n: req.seen + i + 1, k: req.skip + i + 1 };
-    return { cursor: encodeCursor(state, secret), node };
+    return new Edge(node, state, secret);
   });
   // A no_data answer carries no total_count, but says that nothing follows what was seen.
   const ended = page.received === 0 && page.nextCursor === null;
+  const first = edges[0];
+  const last = edges[edges.length - 1];
   return {
     edges,
     totalCount: page.totalCount ?? (ended ? req.seen : null),
     pageInfo: {
       hasNextPage,
       hasPreviousPage: req.seen > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return first?.cursor ?? null;
+      },
+      get endCursor() {
+        return last?.cursor ?? null;
+      },
     },
   };
 }

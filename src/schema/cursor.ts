@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { badInput } from '../upstream/errors.js';
 
@@ -16,7 +16,19 @@ const State = z.object({
 });
 export type CursorState = z.output<typeof State>;
 
-const sign = (payload: string, secret: string) => createHmac('sha256', secret).update(payload).digest('base64url').slice(0, 22);
+/** The secret as a KeyObject, made once (a server has one secret; tests a few). */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let k = keys.get(secret);
+  if (!k) {
+    if (keys.size > 16) keys.clear();
+    k = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, k);
+  }
+  return k;
+}
+
+const sign = (payload: string, secret: string) => createHmac('sha256', keyOf(secret)).update(payload).digest('base64url').slice(0, 22);
 
 export function encodeCursor(state: CursorState, secret: string): string {
   const payload = Buffer.from(JSON.stringify(state)).toString('base64url');

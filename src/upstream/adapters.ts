@@ -3,13 +3,13 @@ import type { Envelope } from './envelope.js';
 import type { UpstreamCall } from './http.js';
 import type { Credentials } from './credentials.js';
 import {
-  ExpiredRecordSchema,
-  JobRecordSchema,
   parseBuckets,
   parseRecords,
   type AggregateBucket,
   type ExpiredRecord,
   type JobRecord,
+  readExpiredRecord,
+  readJobRecord,
 } from './records.js';
 import { isSandboxKey } from './credentials.js';
 
@@ -155,12 +155,12 @@ function toPage<T>(env: Envelope, records: T[], dropped: number): Page<T> {
 }
 
 export function searchPage(env: Envelope): Page<JobRecord> {
-  const { records, dropped } = parseRecords(JobRecordSchema, env.job_data);
+  const { records, dropped } = parseRecords(readJobRecord, env.job_data);
   return toPage(env, records, dropped);
 }
 
 export function expiredPage(env: Envelope): Page<ExpiredRecord> {
-  const { records, dropped } = parseRecords(ExpiredRecordSchema, env.job_data);
+  const { records, dropped } = parseRecords(readExpiredRecord, env.job_data);
   return toPage(env, records, dropped);
 }
 

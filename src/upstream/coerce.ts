@@ -2,36 +2,54 @@ import { z } from 'zod';
 
 // Coercions for the messy records of CONTRACT §2: placeholders, numbers and booleans as strings,
 // `|`-joined lists. Each one turns anything into a clean value or null; none of them throws.
+// The plain functions run on every field of every record bought (the hot path of a search); the
+// zod wrappers below them serve schemas that compose them (the envelope, aggregate buckets).
 
 const PLACEHOLDERS = new Set(['', 'na', 'n/a', 'null', 'none', 'unspecified', 'not specified', 'undefined', '-']);
+/** Longest placeholder; longer text (a description) is never one, so it is not lower-cased to check. */
+const MAX_PLACEHOLDER = 13;
 
-export const isPlaceholder = (s: string): boolean => PLACEHOLDERS.has(s.trim().toLowerCase());
+export function isPlaceholder(s: string): boolean {
+  const t = s.trim();
+  return t.length <= MAX_PLACEHOLDER && PLACEHOLDERS.has(t.toLowerCase());
+}
 
-function toText(v: unknown): string | null {
+export function toText(v: unknown): string | null {
+  if (typeof v === 'string') {
+    const s = v.trim();
+    return s.length <= MAX_PLACEHOLDER && PLACEHOLDERS.has(s.toLowerCase()) ? null : s;
+  }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v !== 'string') return null;
-  const s = v.trim();
-  return isPlaceholder(s) ? null : s;
+  return null;
 }
 
 /** A `|`-joined place value reads as a comma-separated list. */
-function toPlace(v: unknown): string | null {
+export function toPlace(v: unknown): string | null {
   const s = toText(v);
   if (s === null) return null;
+  if (!s.includes('|')) return s;
   const parts = s.split('|').map((p) => p.trim()).filter((p) => !isPlaceholder(p));
   return parts.length ? parts.join(', ') : null;
 }
 
-function toNumber(v: unknown): number | null {
+const NUMERIC = /^[-+]?\d*\.?\d+(e[-+]?\d+)?$/i;
+
+export function toNumber(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v !== 'string') return null;
-  const s = v.trim().replace(/,/g, '');
-  if (!/^[-+]?\d*\.?\d+(e[-+]?\d+)?$/i.test(s)) return null;
+  let s = v.trim();
+  if (s.includes(',')) s = s.replace(/,/g, '');
+  if (!NUMERIC.test(s)) return null;
   const n = Number(s);
   return Number.isFinite(n) ? n : null;
 }
 
-function toBool(v: unknown): boolean | null {
+export function toInt(v: unknown): number | null {
+  const n = toNumber(v);
+  return n === null ? null : Math.trunc(n);
+}
+
+export function toBool(v: unknown): boolean | null {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : null;
   if (typeof v !== 'string') return null;
@@ -41,24 +59,30 @@ function toBool(v: unknown): boolean | null {
   return null;
 }
 
+/** As Date.UTC would confirm it (which reads years 0-99 as 1900-1999, so those never match). */
 function isRealDate(y: number, m: number, d: number): boolean {
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  if (y < 100 || m < 1 || m > 12 || d < 1) return false;
+  const days = m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+  return d <= days;
 }
 
+const DATE = /^(\d{4})-(\d{2})-(\d{2})/;
+
 /** `YYYY-MM-DD` (a longer timestamp keeps its date part); anything else is null. */
-function toDate(v: unknown): string | null {
+export function toDate(v: unknown): string | null {
   const s = toText(v);
-  const m = s === null ? null : /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  const m = s === null ? null : DATE.exec(s);
   if (!m) return null;
   return isRealDate(Number(m[1]), Number(m[2]), Number(m[3])) ? m[0] : null;
 }
 
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+
 /** `"YYYY-MM-DD HH:MM:SS +0000"` (or ISO) → ISO 8601 with offset; anything else is null. */
-function toDateTime(v: unknown): string | null {
+export function toDateTime(v: unknown): string | null {
   const s = toText(v);
   if (s === null) return null;
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+  const m = DATE_TIME.exec(s);
   if (!m || toDate(m[1]) === null) return null;
   const off = m[3] === undefined || m[3] === 'Z' ? '+00:00' : m[3].includes(':') ? m[3] : `${m[3].slice(0, 3)}:${m[3].slice(3)}`;
   const iso = `${m[1]}T${m[2]}${off}`;
@@ -66,7 +90,7 @@ function toDateTime(v: unknown): string | null {
 }
 
 /** An array or a `|`-joined string; XML repeats the element, and one element can itself be `|`-joined. */
-function toList(v: unknown): string[] {
+export function toList(v: unknown): string[] {
   const items: unknown[] = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
   const out: string[] = [];
   for (const item of items) {
@@ -78,10 +102,15 @@ function toList(v: unknown): string[] {
   return out;
 }
 
+const CURSOR = /^\d{1,20}$/;
+
 /** Digits of an opaque JobsPikr cursor (kept as text so no precision is lost). */
-function toCursor(v: unknown): string | null {
+export function toCursor(v: unknown): string | null {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
-  if (typeof v === 'string' && /^\d{1,20}$/.test(v.trim())) return v.trim();
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (CURSOR.test(s)) return s;
+  }
   return null;
 }
 
@@ -99,7 +128,4 @@ export const date = field(toDate);
 export const dateTime = field(toDateTime);
 export const list = field(toList);
 export const cursor = field(toCursor);
-export const int = field((v) => {
-  const n = toNumber(v);
-  return n === null ? null : Math.trunc(n);
-});
+export const int = field(toInt);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, cursor, date, dateTime, int, list, num, place, text } from './coerce.js';
+import { int, toBool, toCursor, toDate, toDateTime, toList, toNumber, toPlace, toText } from './coerce.js';
 
 export const SENIORITY = ['ENTRY', 'MID', 'SENIOR', 'EXECUTIVE'] as const;
 export type Seniority = (typeof SENIORITY)[number];
@@ -12,127 +12,164 @@ export const SENIORITY_LABEL: Record<Seniority, string> = {
   EXECUTIVE: 'Executive Level',
 };
 
-const seniority = z.unknown().optional().transform((v): Seniority | null => {
+/** `Senior Level`, `senior_level`, `SENIOR` ... → the enum; anything else is null. */
+export function toSeniority(v: unknown): Seniority | null {
   if (typeof v !== 'string') return null;
   const word = v.trim().toLowerCase().split(/[\s_-]+/)[0];
-  const hit = SENIORITY.find((s) => s.toLowerCase() === word);
-  return hit ?? null;
-});
+  return SENIORITY.find((s) => s.toLowerCase() === word) ?? null;
+}
 
-const uniqId = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-fA-F]{32}$/)
-  .transform((s) => s.toLowerCase());
+const UNIQ_ID = /^[0-9a-fA-F]{32}$/;
+
+/** A uniq_id as text (32 hex digits, lower-cased); null when the value is anything else. */
+function toUniqId(v: unknown): string | null {
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  return UNIQ_ID.test(s) ? s.toLowerCase() : null;
+}
+
+type Raw = Record<string, unknown>;
+const asObject = (v: unknown): Raw | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Raw) : null);
 
 /** A job record as typed for the schema; every field but `uniqId` may be null. */
-export const JobRecordSchema = z
-  .object({
-    uniq_id: uniqId,
-    cursor,
-    crawl_timestamp: dateTime,
-    url: text,
-    job_title: text,
-    inferred_job_title: text,
-    category: text,
-    company_name: text,
-    city: place,
-    state: place,
-    country: place,
-    inferred_city: place,
-    inferred_state: place,
-    inferred_country: place,
-    post_date: date,
-    job_description: text,
-    html_job_description: text,
-    job_type: text,
-    salary_offered: text,
-    job_board: text,
-    geo: text,
-    contact_email: text,
-    contact_phone_number: text,
-    apply_url: text,
-    valid_through: date,
-    has_expired: bool,
-    latest_expiry_check_date: date,
-    duplicate_status: text,
-    is_remote: bool,
-    inferred_seniority_level: seniority,
-    inferred_salary_from: num,
-    inferred_salary_to: num,
-    inferred_salary_currency: text,
-    inferred_salary_time_unit: text,
-    is_salary_estimated: bool,
-    inferred_skills: list,
-    inferred_company_type: text,
-    inferred_min_experience: num,
-    inferred_max_experience: num,
-  })
-  .transform((r) => ({
-    uniqId: r.uniq_id,
-    cursor: r.cursor,
-    crawledAt: r.crawl_timestamp,
-    url: r.url,
-    title: r.job_title,
-    normalizedTitle: r.inferred_job_title,
-    category: r.category,
-    companyName: r.company_name,
-    description: r.job_description,
-    htmlDescription: r.html_job_description,
-    jobType: r.job_type,
-    jobBoard: r.job_board,
-    postDate: r.post_date,
-    validThrough: r.valid_through,
-    hasExpired: r.has_expired,
-    latestExpiryCheck: r.latest_expiry_check_date,
-    duplicate: r.duplicate_status === null ? null : r.duplicate_status.toLowerCase() === 'true',
-    isRemote: r.is_remote,
-    seniority: r.inferred_seniority_level,
-    skills: r.inferred_skills,
-    companyType: r.inferred_company_type,
-    minExperience: r.inferred_min_experience,
-    maxExperience: r.inferred_max_experience,
-    contactEmail: r.contact_email,
-    contactPhone: r.contact_phone_number,
-    applyUrl: r.apply_url,
-    geo: r.geo,
+export interface JobRecord {
+  uniqId: string;
+  cursor: string | null;
+  crawledAt: string | null;
+  url: string | null;
+  title: string | null;
+  normalizedTitle: string | null;
+  category: string | null;
+  companyName: string | null;
+  description: string | null;
+  htmlDescription: string | null;
+  jobType: string | null;
+  jobBoard: string | null;
+  postDate: string | null;
+  validThrough: string | null;
+  hasExpired: boolean | null;
+  latestExpiryCheck: string | null;
+  duplicate: boolean | null;
+  isRemote: boolean | null;
+  seniority: Seniority | null;
+  skills: string[];
+  companyType: string | null;
+  minExperience: number | null;
+  maxExperience: number | null;
+  contactEmail: string | null;
+  contactPhone: string | null;
+  applyUrl: string | null;
+  geo: string | null;
+  location: {
+    city: string | null;
+    state: string | null;
+    country: string | null;
+    inferredCity: string | null;
+    inferredState: string | null;
+    inferredCountry: string | null;
+  };
+  salary: {
+    offered: string | null;
+    from: number | null;
+    to: number | null;
+    currency: string | null;
+    timeUnit: string | null;
+    estimated: boolean | null;
+  };
+}
+
+/**
+ * Read one upstream job record (CONTRACT §2); null when it has no readable uniq_id (it is dropped
+ * and counted). Unknown fields are ignored. Plain code rather than a zod object: it runs for every
+ * record bought, and a schema of 40 transforms cost more than the rest of a search together.
+ */
+export function readJobRecord(v: unknown): JobRecord | null {
+  const r = asObject(v);
+  const uniqId = r && toUniqId(r.uniq_id);
+  if (!r || uniqId === null) return null;
+  const duplicate = toText(r.duplicate_status);
+  return {
+    uniqId,
+    cursor: toCursor(r.cursor),
+    crawledAt: toDateTime(r.crawl_timestamp),
+    url: toText(r.url),
+    title: toText(r.job_title),
+    normalizedTitle: toText(r.inferred_job_title),
+    category: toText(r.category),
+    companyName: toText(r.company_name),
+    description: toText(r.job_description),
+    htmlDescription: toText(r.html_job_description),
+    jobType: toText(r.job_type),
+    jobBoard: toText(r.job_board),
+    postDate: toDate(r.post_date),
+    validThrough: toDate(r.valid_through),
+    hasExpired: toBool(r.has_expired),
+    latestExpiryCheck: toDate(r.latest_expiry_check_date),
+    duplicate: duplicate === null ? null : duplicate.toLowerCase() === 'true',
+    isRemote: toBool(r.is_remote),
+    seniority: toSeniority(r.inferred_seniority_level),
+    skills: toList(r.inferred_skills),
+    companyType: toText(r.inferred_company_type),
+    minExperience: toNumber(r.inferred_min_experience),
+    maxExperience: toNumber(r.inferred_max_experience),
+    contactEmail: toText(r.contact_email),
+    contactPhone: toText(r.contact_phone_number),
+    applyUrl: toText(r.apply_url),
+    geo: toText(r.geo),
     location: {
-      city: r.city,
-      state: r.state,
-      country: r.country,
-      inferredCity: r.inferred_city,
-      inferredState: r.inferred_state,
-      inferredCountry: r.inferred_country,
+      city: toPlace(r.city),
+      state: toPlace(r.state),
+      country: toPlace(r.country),
+      inferredCity: toPlace(r.inferred_city),
+      inferredState: toPlace(r.inferred_state),
+      inferredCountry: toPlace(r.inferred_country),
     },
     salary: {
-      offered: r.salary_offered,
-      from: r.inferred_salary_from,
-      to: r.inferred_salary_to,
-      currency: r.inferred_salary_currency,
-      timeUnit: r.inferred_salary_time_unit,
-      estimated: r.is_salary_estimated,
+      offered: toText(r.salary_offered),
+      from: toNumber(r.inferred_salary_from),
+      to: toNumber(r.inferred_salary_to),
+      currency: toText(r.inferred_salary_currency),
+      timeUnit: toText(r.inferred_salary_time_unit),
+      estimated: toBool(r.is_salary_estimated),
     },
-  }));
-export type JobRecord = z.output<typeof JobRecordSchema>;
+  };
+}
 
 /** The short record of /expired_jobs (CONTRACT §3). */
-export const ExpiredRecordSchema = z
-  .object({
-    uniq_id: uniqId,
-    cursor,
-    url: text,
-    has_expired: bool,
-    expired_date: date,
-    latest_expiry_check_date: date,
-  })
-  .transform((r) => ({
-    uniqId: r.uniq_id,
-    cursor: r.cursor,
-    url: r.url,
-    expiredOn: r.expired_date,
-    latestExpiryCheck: r.latest_expiry_check_date,
-  }));
-export type ExpiredRecord = z.output<typeof ExpiredRecordSchema>;
+export interface ExpiredRecord {
+  uniqId: string;
+  cursor: string | null;
+  url: string | null;
+  expiredOn: string | null;
+  latestExpiryCheck: string | null;
+}
+
+export function readExpiredRecord(v: unknown): ExpiredRecord | null {
+  const r = asObject(v);
+  const uniqId = r && toUniqId(r.uniq_id);
+  if (!r || uniqId === null) return null;
+  return {
+    uniqId,
+    cursor: toCursor(r.cursor),
+    url: toText(r.url),
+    expiredOn: toDate(r.expired_date),
+    latestExpiryCheck: toDate(r.latest_expiry_check_date),
+  };
+}
+
+/** A reader as a zod schema (`parse`, `safeParse`), for code that composes schemas. */
+const schemaOf = <T>(read: (v: unknown) => T | null, what: string): z.ZodType<T> =>
+  z.unknown().transform((v, ctx): T => {
+    const r = read(v);
+    if (r === null) {
+      ctx.addIssue({ code: 'custom', message: `not a readable ${what} (no uniq_id of 32 hex digits)` });
+      return z.NEVER;
+    }
+    return r;
+  });
+
+export const JobRecordSchema = schemaOf(readJobRecord, 'job record');
+export const ExpiredRecordSchema = schemaOf(readExpiredRecord, 'expired record');
 
 export interface AggregateBucket {
   key: string;
@@ -165,14 +202,18 @@ export function parseBuckets(items: readonly unknown[]): { buckets: AggregateBuc
 
 /** Parse each record on its own: one record that cannot be read is dropped, not the page. */
 export function parseRecords<T>(
-  schema: z.ZodType<T>,
+  reader: z.ZodType<T> | ((v: unknown) => T | null),
   items: readonly unknown[],
 ): { records: T[]; dropped: number } {
+  const read = typeof reader === 'function' ? reader : (v: unknown): T | null => {
+    const r = reader.safeParse(v);
+    return r.success ? r.data : null;
+  };
   const records: T[] = [];
   let dropped = 0;
   for (const item of items) {
-    const r = schema.safeParse(item);
-    if (r.success) records.push(r.data);
+    const r = read(item);
+    if (r !== null) records.push(r);
     else dropped++;
   }
   return { records, dropped };

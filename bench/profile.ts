@@ -1,0 +1,54 @@
+// One scenario of the throughput pair on its own, for profiling and quick A/B comparisons:
+//   npx tsx bench/profile.ts [uncached|cached|typename|direct|latency1|latency20] [seconds]
+// prints req/s and CPU per request of the GraphQL process; with BENCH_PROFILE=<file.cpuprofile> it
+// also writes a V8 CPU profile of the GraphQL process covering the measured run only (not start-up).
+import { agent } from './lib/http.js';
+import { cannon } from './lib/cannon.js';
+import { measureLatency } from './lib/latency.js';
+import { startPair } from './lib/proc.js';
+import { searchBodies } from './scenarios/search.js';
+
+async function main(): Promise<void> {
+  const kind = process.argv[2] ?? 'uncached';
+  const seconds = Number(process.argv[3] ?? 5);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+  const pair = await startPair({ limits: 'unlimited' });
+  try {
+    const b = await searchBodies(pair);
+    const next = kind === 'cached' ? b.cachedGql : kind === 'typename' ? b.typename : b.uncachedGql;
+    const url = kind === 'direct' ? pair.dataUrl : pair.url;
+    const headers = kind === 'direct' ? pair.keyHeaders : undefined;
+    const body = kind === 'direct' ? b.uncachedRest : next;
+    if (kind.startsWith('latency')) {
+      await pair.sandbox.send({ cmd: 'setDelay', ms: 20 });
+      const conns = Number(kind.slice('latency'.length) || 1);
+      for (const target of ['direct', 'graphql'] as const) {
+        const r = await measureLatency({
+          url: target === 'direct' ? pair.dataUrl : pair.url,
+          connections: conns,
+          durationMs: seconds * 1000,
+          next: () => ({ headers: { 'content-type': 'application/json', ...(target === 'direct' ? pair.keyHeaders : {}) }, body: target === 'direct' ? b.uncachedRest() : b.uncachedGql() }),
+        });
+        console.log(`${target}: p50 ${r.p50Ms.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms, ${r.requests} requests, ${r.failures} failures`);
+      }
+      return;
+    }
+    await cannon({ url, connections, seconds: 1, headers, next: body }); // warm-up
+    const profile = process.env.BENCH_PROFILE;
+    if (profile) await pair.app.send({ cmd: 'profileStart' });
+    const before = (await pair.app.send({ cmd: 'stats' })).process;
+    const r = await cannon({ url, connections, seconds, headers, next: body });
+    const after = (await pair.app.send({ cmd: 'stats' })).process;
+    if (profile) await pair.app.send({ cmd: 'profileStop', file: profile });
+    const cpuMs = (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, r.ok);
+    console.log(`${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req; app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`);
+  } finally {
+    await pair.stop();
+    await agent.close();
+  }
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
