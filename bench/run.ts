@@ -79,7 +79,13 @@ async function main(): Promise<void> {
 
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
-  const task = process.argv[2] === 'load' ? import('./load.js').then((m) => m.main()) : main();
+  const sub = process.argv[2];
+  const task =
+    sub === 'load'
+      ? import('./load.js').then((m) => m.main())
+      : sub === 'dashboard'
+        ? import('./dashboard.js').then((m) => m.main())
+        : main();
   void task.catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;

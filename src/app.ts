@@ -84,12 +84,9 @@ export function createApp(o: AppOptions) {
   const cache = new TieredCache({ maxBytes: c.CACHE_MAX_BYTES, redis, prefix: `${prefix}cache:`, logger: o.logger });
   // Verified-key and peer single-flight timings; JobsService forwards them to VerifiedKeys / PeerFlight
   // (spread: jobs-service.ts declares them in JobsServiceOptions once the pending change there lands).
-  const budgetTimings = {
+  const jobs = new JobsService({
     verified: { ttlMs: c.VERIFIED_KEY_TTL_MS, recheckMs: c.VERIFIED_KEY_RECHECK_MS },
     peer: { pollMs: c.PEER_FLIGHT_POLL_MS, resultTtlMs: c.PEER_FLIGHT_RESULT_TTL_MS },
-  };
-  const jobs = new JobsService({
-    ...budgetTimings,
     client,
     cache,
     gate,

@@ -63,7 +63,8 @@ const EnvSchema = z
     PEER_FLIGHT_POLL_MS: int(20, 1),
     /** A peer's published result stays readable this long: enough for every waiter to pick it up. */
     PEER_FLIGHT_RESULT_TTL_MS: int(5_000, 1),
-    CACHE_MAX_BYTES: int(64 * 1024 * 1024, 1024),
+    /** In-process cache bound (estimated bytes): ~10,000 job records; RSS grows into it under load. */
+    CACHE_MAX_BYTES: int(32 * 1024 * 1024, 1024),
     CACHE_TTL_SEARCH_MS: int(5 * 60_000),
     CACHE_TTL_AGGREGATE_MS: int(10 * 60_000),
     CACHE_TTL_EXPIRED_MS: int(5 * 60_000),

@@ -9,7 +9,7 @@ import {
   type Page,
 } from '../upstream/adapters.js';
 import type { JobsPikrClient } from '../upstream/client.js';
-import { clientHash as hashClient, keyHash, type Credentials } from '../upstream/credentials.js';
+import { clientHash, keyHash, type Credentials } from '../upstream/credentials.js';
 import { isAppError } from '../upstream/errors.js';
 import { buildQuery, searchOptions, type NormalizedFilter } from '../upstream/query-dsl.js';
 import type { AggregateBucket, ExpiredRecord, JobRecord } from '../upstream/records.js';
@@ -41,6 +41,10 @@ export interface JobsServiceOptions {
   prefix: string;
   /** How long a replica waits for another replica's identical call before making its own. */
   peerWaitMs: number;
+  /** Accepted key pairs: trusted this long, re-read from Redis this often. */
+  verified: { ttlMs: number; recheckMs: number };
+  /** Cross-replica single-flight: how often a waiting peer looks, how long a result stays. */
+  peer: { pollMs: number; resultTtlMs: number };
 }
 
 /** One operation's view: whose keys, its cancel signal, its usage counters. */
@@ -71,21 +75,6 @@ interface CachedAggregate {
   result: AggregateResult;
 }
 
-/** clientHash is a SHA-256: computed once per Credentials object (the server's keys are one object for every request). */
-const clientHashes = new WeakMap<Credentials, string>();
-function clientHash(c: Credentials): string {
-  let h = clientHashes.get(c);
-  if (h === undefined) {
-    h = hashClient(c);
-    clientHashes.set(c, h);
-  }
-  return h;
-}
-
-/** An accepted pair stays trusted for cached data this long without another accepted call. */
-const VERIFIED_TTL_MS = 60 * 60_000;
-/** With Redis, a replica re-reads a pair's mark this often (a peer may have seen it refused). */
-const VERIFIED_RECHECK_MS = 30_000;
 
 /**
  * The budget-aware JobsPikr API the schema reads: cache, then single-flight (in process and across
@@ -102,8 +91,8 @@ export class JobsService {
   private readonly consumed = new Map<string, string>();
 
   constructor(private readonly o: JobsServiceOptions) {
-    this.peers = o.redis && new PeerFlight({ redis: o.redis, prefix: o.prefix, waitMs: o.peerWaitMs });
-    this.keys = new VerifiedKeys({ redis: o.redis, prefix: o.prefix, ttlMs: VERIFIED_TTL_MS, recheckMs: VERIFIED_RECHECK_MS });
+    this.peers = o.redis && new PeerFlight({ redis: o.redis, prefix: o.prefix, waitMs: o.peerWaitMs, ...o.peer });
+    this.keys = new VerifiedKeys({ redis: o.redis, prefix: o.prefix, ...o.verified });
   }
 
   async search(filter: NormalizedFilter, size: number, cursor: string | null, op: OpContext): Promise<Page<JobRecord>> {
@@ -247,7 +236,10 @@ export class JobsService {
       await store?.(r);
       return r;
     };
-    const flightKey = trusted ? key : `${key}:pair:${keyHash(op.credentials)}`;
+    // A pair not yet accepted flies alone (with its own pair only). Once accepted, it still joins a
+    // call it started before acceptance: same keys, so sharing is safe, and the call is not made twice.
+    const pairKey = `${key}:pair:${keyHash(op.credentials)}`;
+    const flightKey = !trusted || this.flight.has(pairKey) ? pairKey : key;
     const { value, joined } = await this.flight.run(flightKey, op.signal, async (signal): Promise<Outcome<T>> => {
       if (!this.peers) return { fetched: await own(signal), byPeer: false };
       const r = await this.peers.run(flightKey, signal, () => own(signal));
@@ -279,13 +271,15 @@ export class JobsService {
   }
 
   /**
-   * Every record bought fills the record cache, so it is never bought again while fresh; and the
-   * client's consumed set (what /expired_jobs lists) may have grown, so its version changes.
+   * Every record bought fills the record cache, so it is never bought again while fresh; and when
+   * one of them has expired, the client's expired list (/expired_jobs) has grown, so its version changes.
    */
   private async rememberRecords(op: OpContext, records: readonly JobRecord[]): Promise<void> {
     const ch = clientHash(op.credentials);
     await this.o.cache.setMany(records.map((r) => [`record:${ch}:${r.uniqId}`, r] as const), this.o.ttl.recordMs);
-    if (records.length === 0) return;
+    // Only an expired (or maybe-expired) record can join the list now; jobs that expire later are
+    // the TTL's business. A default search buys no expired jobs, so it leaves the list cached.
+    if (!records.some((r) => r.hasExpired !== false)) return;
     const version = randomUUID();
     this.consumed.set(ch, version);
     await this.o.redis?.set(this.consumedKey(ch), version, 'PX', Math.max(this.o.ttl.expiredMs, 1)).catch(() => undefined);

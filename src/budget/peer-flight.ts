@@ -8,14 +8,10 @@ export interface PeerFlightOptions {
   /** Longest a replica waits for a peer's identical call before making its own (and the lock's lifetime). */
   waitMs: number;
   /** How often a waiting replica looks for the peer's result (config PEER_FLIGHT_POLL_MS). */
-  pollMs?: number | undefined;
+  pollMs: number;
   /** How long a finished call's result stays readable (config PEER_FLIGHT_RESULT_TTL_MS). */
-  resultTtlMs?: number | undefined;
+  resultTtlMs: number;
 }
-
-// config.ts's defaults, for a caller that does not pass the options (jobs-service.ts until it forwards them).
-const DEFAULT_POLL_MS = 20;
-const DEFAULT_RESULT_TTL_MS = 5_000;
 
 // A result published by a peer (KEYS[2]) answers at once; else take the lock (KEYS[1]) if free.
 // Returns {2, result}, {1} (lock taken) or {0} (a peer holds it).
@@ -47,7 +43,7 @@ export class PeerFlight {
       if (got[0] === 2 && typeof got[1] === 'string') return { value: JSON.parse(got[1]) as T, byPeer: true };
       if (got[0] === 1) return { value: await this.lead(lock, result, token, call), byPeer: false };
       for (;;) {
-        await sleep(this.o.pollMs ?? DEFAULT_POLL_MS, undefined, { signal });
+        await sleep(this.o.pollMs, undefined, { signal });
         const [raw, holder] = await this.o.redis.mget(result, lock).catch(() => [null, null]);
         if (typeof raw === 'string') return { value: JSON.parse(raw) as T, byPeer: true };
         if (!holder || Date.now() >= giveUpAt) break; // the holder failed (or is too slow): try to lead
@@ -59,7 +55,7 @@ export class PeerFlight {
   private async lead<T>(lock: string, result: string, token: string, call: () => Promise<T>): Promise<T> {
     try {
       const value = await call();
-      await this.o.redis.set(result, JSON.stringify(value), 'PX', this.o.resultTtlMs ?? DEFAULT_RESULT_TTL_MS).catch(() => undefined);
+      await this.o.redis.set(result, JSON.stringify(value), 'PX', this.o.resultTtlMs).catch(() => undefined);
       return value;
     } finally {
       await this.o.redis.eval(RELEASE, 1, lock, token).catch(() => undefined);

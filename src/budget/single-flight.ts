@@ -48,6 +48,11 @@ export class SingleFlight {
     }
   }
 
+  /** Whether a call under `key` is in flight now. */
+  has(key: string): boolean {
+    return this.inflight.has(key);
+  }
+
   get size(): number {
     return this.inflight.size;
   }

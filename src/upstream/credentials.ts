@@ -13,12 +13,21 @@ export const isSandboxKey = (c: Pick<Credentials, 'clientId'>): boolean => c.cli
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
+/** A SHA-256 per credentials object, computed once (the server's keys are one object for every request). */
+function memo(hash: (c: Credentials) => string): (c: Credentials) => string {
+  const seen = new WeakMap<Credentials, string>();
+  return (c) => {
+    let h = seen.get(c);
+    if (h === undefined) seen.set(c, (h = hash(c)));
+    return h;
+  };
+}
+
 /** Identity of the JobsPikr client (budgets, consumed sets and caches are per client id). */
-export const clientHash = (c: Pick<Credentials, 'clientId'>): string => sha(`client:${c.clientId}`);
+export const clientHash = memo((c) => sha(`client:${c.clientId}`));
 
 /** Identity of the exact key pair (verification state is per pair: a wrong key gets nothing). */
-export const keyHash = (c: Pick<Credentials, 'clientId' | 'authKey'>): string =>
-  sha(`key:${c.clientId}\u0000${c.authKey}`);
+export const keyHash = memo((c) => sha(`key:${c.clientId}\u0000${c.authKey}`));
 
 /** The request headers that authenticate this pair upstream. */
 export function authHeaders(c: Credentials): Record<string, string> {

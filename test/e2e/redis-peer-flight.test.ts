@@ -42,7 +42,7 @@ function gated<T>(value: T) {
 
 describe('PeerFlight timings', () => {
   it('a finished call’s result lives resultTtlMs in Redis', async () => {
-    const flight = new PeerFlight({ redis, prefix: 'pf1:', waitMs: 2_000, resultTtlMs: 300 });
+    const flight = new PeerFlight({ redis, prefix: 'pf1:', waitMs: 2_000, pollMs: 20, resultTtlMs: 300 });
     await flight.run('k', new AbortController().signal, async () => 'v');
     const ttl = await redis.pttl('pf1:result:k');
     expect(ttl).toBeGreaterThan(0);
@@ -50,8 +50,8 @@ describe('PeerFlight timings', () => {
   });
 
   it('a waiting peer looks for the result once per pollMs (counted in Redis’ own command stats)', async () => {
-    const leader = new PeerFlight({ redis, prefix: 'pf2:', waitMs: 10_000 });
-    const follower = new PeerFlight({ redis, prefix: 'pf2:', waitMs: 10_000, pollMs: 250 });
+    const leader = new PeerFlight({ redis, prefix: 'pf2:', waitMs: 10_000, pollMs: 20, resultTtlMs: 5_000 });
+    const follower = new PeerFlight({ redis, prefix: 'pf2:', waitMs: 10_000, pollMs: 250, resultTtlMs: 5_000 });
     const lead = gated('shared');
     const leading = leader.run('k', new AbortController().signal, lead.call);
     while (lead.calls() === 0) await sleep(5);
