@@ -17,6 +17,8 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { createRng } from '../src/sandbox/prng.js';
+import type { RequestLogEntry } from '../src/sandbox/server.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -37,15 +39,8 @@ const num = (name: string, def: number): number => {
 // ---------------------------------------------------------------------------------------------------
 // IPC between the driver and its two child processes
 
-interface LogEntry {
-  host: string;
-  endpoint: 'data' | 'expired_jobs' | 'aggregate_data' | 'other';
-  clientId: string | null;
-  status: number;
-  records: number;
-  body: unknown;
-  at: number;
-}
+/** What the sandbox process sends of its request log (everything but the method). */
+type LogEntry = Omit<RequestLogEntry, 'method'>;
 interface SandboxReady {
   type: 'ready';
   url: string;
@@ -174,30 +169,10 @@ async function appRole(): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // The workload: a seeded script per user, resolved against the answers as it runs
 
-/** mulberry32: the same script on every machine for a given seed. */
+/** The sandbox's seeded PRNG (mulberry32): the same script on every machine for a given seed. */
 function rng(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    between: (min: number, max: number) => min + next() * (max - min),
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    chance: (p: number) => next() < p,
-    weighted<T>(items: readonly (readonly [T, number])[]): T {
-      let r = next() * items.reduce((s, [, w]) => s + w, 0);
-      for (const [item, w] of items) {
-        r -= w;
-        if (r < 0) return item;
-      }
-      return (items[items.length - 1] as readonly [T, number])[0];
-    },
-  };
+  const r = createRng(seed);
+  return { ...r, between: (min: number, max: number) => min + r.next() * (max - min) };
 }
 type Rng = ReturnType<typeof rng>;
 
