@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Account, SANDBOX_CREDITS, createAccount } from './account.js';
 import { faultReply } from './fault-replies.js';
@@ -47,6 +48,8 @@ export class SandboxCore {
   private readonly closing = new AbortController();
 
   constructor(private readonly config: CoreConfig) {
+    // Every delayed request waits on this one signal (and removes its listener when done).
+    setMaxListeners(0, this.closing.signal);
     this.delayMs = config.delayMs;
   }
 
