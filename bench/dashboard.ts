@@ -10,7 +10,6 @@
 // DASHBOARD_OPS (default 686), DASHBOARD_USERS (default 10), DASHBOARD_SECONDS (session length, default 120),
 // DASHBOARD_OUT (results file, default bench/dashboard-results.json).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
@@ -18,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { createRng } from '../src/sandbox/prng.js';
+import { stopChild } from './lib/proc.js';
 import type { RequestLogEntry } from '../src/sandbox/server.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -92,14 +92,7 @@ export async function startChild(env: Record<string, string>): Promise<Child> {
         waiting.push(resolve);
         child.send({ cmd });
       }),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child),
   };
 }
 

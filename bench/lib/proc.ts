@@ -29,6 +29,16 @@ export interface BenchProcess {
   stop(): Promise<void>;
 }
 
+/** SIGTERM a child process and wait for it to exit (SIGKILL after 5 s). */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Start bench/server.ts as its own process (`node --import tsx`, one pid) and wait for `ready`. */
 export async function startProcess(env: Record<string, string>): Promise<BenchProcess> {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every server process.
@@ -61,14 +71,7 @@ export async function startProcess(env: Record<string, string>): Promise<BenchPr
         child.send({ ...command, id });
       });
     },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child),
   };
 }
 
