@@ -8,7 +8,8 @@ const optional = z.string().trim().min(1).optional();
 
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Production unless told otherwise: unexpected errors are masked (development shows their cause). */
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -106,4 +107,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (!r.success || problems.length) throw new ConfigError(problems);
   return { ...r.data, useSandbox: r.data.JOBSPIKR_CLIENT_ID === undefined && !r.data.REQUIRE_CLIENT_CREDENTIALS };
+}
+
+/**
+ * The server's own JobsPikr keys from the configuration, or undefined when callers must bring theirs:
+ * in multi-tenant mode configured keys are never spent on a caller's behalf.
+ */
+export function configuredKeys(c: Config): { clientId: string; authKey: string; scheme: 'headers' | 'basic' } | undefined {
+  if (c.REQUIRE_CLIENT_CREDENTIALS || !c.JOBSPIKR_CLIENT_ID || !c.JOBSPIKR_CLIENT_AUTH_KEY) return undefined;
+  return { clientId: c.JOBSPIKR_CLIENT_ID, authKey: c.JOBSPIKR_CLIENT_AUTH_KEY, scheme: c.JOBSPIKR_AUTH_SCHEME };
 }

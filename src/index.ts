@@ -2,7 +2,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp, type App } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, configuredKeys, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -54,10 +54,10 @@ async function main(): Promise<void> {
     config = { ...config, JOBSPIKR_BASE_URL: sandbox.url, JOBSPIKR_FALLBACK_BASE_URL: sandbox.fallbackUrl };
     serverKeys = { clientId: sandbox.keys.sandbox.clientId, authKey: sandbox.keys.sandbox.authKey, scheme: 'headers' };
     logger.info({ sandbox: sandbox.url, clientId: serverKeys.clientId }, 'no JobsPikr keys set: serving the embedded JobsPikr sandbox (free, generated data)');
-  } else if (config.JOBSPIKR_CLIENT_ID && config.JOBSPIKR_CLIENT_AUTH_KEY) {
-    serverKeys = { clientId: config.JOBSPIKR_CLIENT_ID, authKey: config.JOBSPIKR_CLIENT_AUTH_KEY, scheme: config.JOBSPIKR_AUTH_SCHEME };
+  } else if ((serverKeys = configuredKeys(config))) {
     logger.info({ upstream: config.JOBSPIKR_BASE_URL }, 'using the configured JobsPikr keys');
   } else {
+    // Multi-tenant: the server's own keys (if any are configured) are never spent on a caller's behalf.
     logger.info({ upstream: config.JOBSPIKR_BASE_URL }, 'multi-tenant mode: every request must bring its own JobsPikr keys');
   }
 

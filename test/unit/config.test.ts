@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, configuredKeys, loadConfig } from '../../src/config.js';
 
 function problems(env: Record<string, string | undefined>): string[] {
   try {
@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(c.JOBSPIKR_AUTH_SCHEME).toBe('headers');
     expect(c.useSandbox).toBe(true);
     expect(c.REQUIRE_CLIENT_CREDENTIALS).toBe(false);
-    expect(c.NODE_ENV).toBe('development');
+    expect(c.NODE_ENV).toBe('production');
   });
 
   it('is pure: reads only what it is given (empty strings count as unset)', () => {
@@ -80,5 +80,14 @@ describe('loadConfig', () => {
       expect(msg).toContain('PORT');
       expect(msg).not.toContain('super-secret-key');
     }
+  });
+
+  it('configured keys serve requests without keys, except in multi-tenant mode', () => {
+    const keys = { JOBSPIKR_CLIENT_ID: 'acme_prod_1', JOBSPIKR_CLIENT_AUTH_KEY: 'k' };
+    expect(configuredKeys(loadConfig(keys))).toEqual({ clientId: 'acme_prod_1', authKey: 'k', scheme: 'headers' });
+    expect(configuredKeys(loadConfig({ ...keys, JOBSPIKR_AUTH_SCHEME: 'basic' }))?.scheme).toBe('basic');
+    // Multi-tenant: the operator's production key is never spent on a caller who brought none.
+    expect(configuredKeys(loadConfig({ ...keys, REQUIRE_CLIENT_CREDENTIALS: 'true' }))).toBeUndefined();
+    expect(configuredKeys(loadConfig({}))).toBeUndefined();
   });
 });
