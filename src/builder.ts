@@ -4,6 +4,8 @@ import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from './context.js';
+import { MAX_PAGE_SIZE } from './upstream/adapters.js';
+import { badInput } from './upstream/errors.js';
 
 /** The Pothos builder: plugins and scalars' TypeScript types only; types are defined in schema/. */
 export const builder = new SchemaBuilder<{
@@ -35,7 +37,14 @@ export const builder = new SchemaBuilder<{
     // Shareable: every Relay-style subgraph of a supergraph defines the same PageInfo.
     pageInfoTypeOptions: { description: 'Where a page sits in a forward-only list.', shareable: true },
     nodeQueryOptions: { description: 'Any object by its global ID. Job lookups are batched with `job` and `nodes`.' },
-    nodesQueryOptions: { description: 'Objects by global ID, in the order asked; null where unknown.' },
+    nodesQueryOptions: {
+      description: `Objects by global ID (up to ${MAX_PAGE_SIZE}), in the order asked; null where unknown.`,
+      // Like jobsByUniqIds: one upstream lookup takes 100 ids, and one request must not drain the key's budget.
+      resolve: (_root, { ids }, _ctx, _info, resolveNodes) => {
+        if (ids.length > MAX_PAGE_SIZE) throw badInput(`nodes takes at most ${MAX_PAGE_SIZE} ids`);
+        return resolveNodes(ids);
+      },
+    },
   },
   complexity: {
     defaultComplexity: 1,
