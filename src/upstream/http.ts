@@ -36,6 +36,11 @@ export interface RequestGate {
   penalize(credentials: Credentials, endpoint: Endpoint, retryAfterSeconds: number): Promise<void>;
 }
 
+/** Whether a call's overall deadline has passed. */
+interface Deadline {
+  readonly aborted: boolean;
+}
+
 const NO_SLOT: GateSlot = { release: () => Promise.resolve() };
 
 export interface HttpOptions {
@@ -119,7 +124,7 @@ export function createHttp(opts: HttpOptions) {
   }
 
   /** Rate budget for one attempt; running out of deadline while queued is RATE_LIMITED, not a host fault. */
-  async function budget(call: UpstreamCall, signal: AbortSignal, deadline: AbortSignal): Promise<GateSlot> {
+  async function budget(call: UpstreamCall, signal: AbortSignal, deadline: Deadline): Promise<GateSlot> {
     if (!opts.gate) return NO_SLOT;
     try {
       return await opts.gate.acquire(call.credentials, call.endpoint, signal);
@@ -130,7 +135,7 @@ export function createHttp(opts: HttpOptions) {
   }
 
   /** One attempt on one host, its outcome recorded on the host, in metrics and in logs. */
-  async function tryHost(call: UpstreamCall, attemptNo: number, signal: AbortSignal, deadline: AbortSignal): Promise<UpstreamResult | UpstreamError> {
+  async function tryHost(call: UpstreamCall, attemptNo: number, signal: AbortSignal, deadline: Deadline): Promise<UpstreamResult | UpstreamError> {
     const host = opts.hosts.pick();
     const t0 = performance.now();
     let outcome: HostOutcome = 'unknown';
@@ -154,11 +159,30 @@ export function createHttp(opts: HttpOptions) {
     }
   }
 
-  /** Send a call; resolves with the parsed envelope or rejects with an UpstreamError. */
+  /**
+   * Send a call; resolves with the parsed envelope or rejects with an UpstreamError.
+   * The deadline is a timer cleared when the call settles: `AbortSignal.timeout` kept every call's
+   * timer (and the signals hanging on it) alive for the whole deadline, long after the answer.
+   */
   async function send(call: UpstreamCall): Promise<UpstreamResult> {
     const started = Date.now();
-    const deadline = AbortSignal.timeout(opts.deadlineMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, deadline]) : deadline;
+    const controller = new AbortController();
+    const deadline = { aborted: false };
+    const timer = setTimeout(() => {
+      deadline.aborted = true;
+      controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    }, opts.deadlineMs);
+    timer.unref();
+    // AbortSignal.any, not a listener on the request's signal: one request may start dozens of calls.
+    const signal = call.signal ? AbortSignal.any([call.signal, controller.signal]) : controller.signal;
+    try {
+      return await sendWithin(call, started, signal, deadline);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function sendWithin(call: UpstreamCall, started: number, signal: AbortSignal, deadline: Deadline): Promise<UpstreamResult> {
     for (let attemptNo = 1; ; attemptNo++) {
       const slot = await budget(call, signal, deadline);
       const r = await tryHost(call, attemptNo, signal, deadline).catch(async (e: unknown) => {
@@ -182,7 +206,7 @@ export function createHttp(opts: HttpOptions) {
 }
 
 /** Normalise whatever an attempt threw; a deadline becomes UPSTREAM_UNAVAILABLE, a client abort stays an abort. */
-function asUpstreamError(e: unknown, call: UpstreamCall, deadline: AbortSignal): UpstreamError {
+function asUpstreamError(e: unknown, call: UpstreamCall, deadline: Deadline): UpstreamError {
   if (e instanceof UpstreamError) return e;
   if (call.signal?.aborted) throw e;
   if (deadline.aborted) return new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr did not answer in time', { hostFault: true });
