@@ -16,7 +16,7 @@ import type { AggregateBucket, ExpiredRecord, JobRecord } from '../upstream/reco
 import type { Metrics } from '../metrics.js';
 import type { TieredCache } from './cache.js';
 import { digest } from './keys.js';
-import { servePage, type CachedPage } from './paging.js';
+import { restOfPage, servePage, type CachedPage } from './paging.js';
 import { PeerFlight } from './peer-flight.js';
 import type { RateGate } from './rate-gate.js';
 import { SingleFlight } from './single-flight.js';
@@ -97,8 +97,8 @@ export class JobsService {
 
   async search(filter: NormalizedFilter, size: number, cursor: string | null, op: OpContext): Promise<Page<JobRecord>> {
     const request = { query: buildQuery(filter), ...searchOptions(filter), cursor };
-    const key = `search:${clientHash(op.credentials)}:${digest(request)}`;
-    return this.paged(key, size, this.o.ttl.searchMs, op, 'search', async (signal) => {
+    const keyAt = (at: string | null) => `search:${clientHash(op.credentials)}:${digest({ ...request, cursor: at })}`;
+    return this.paged(keyAt, cursor, size, this.o.ttl.searchMs, op, 'search', async (signal) => {
       const page = await this.o.client.search({ ...request, size }, { credentials: op.credentials, signal });
       await this.note(op, page.creditsRemaining);
       await this.rememberRecords(op, page.records);
@@ -110,8 +110,9 @@ export class JobsService {
   async expired(req: Omit<ExpiredRequest, 'size'>, size: number, op: OpContext): Promise<Page<ExpiredRecord>> {
     const ch = clientHash(op.credentials);
     // The list is of jobs this client has consumed: one cached before it consumed more is stale.
-    const key = `expired:${ch}:${await this.consumedVersion(ch)}:${digest(req)}`;
-    return this.paged(key, size, this.o.ttl.expiredMs, op, 'expired', async (signal) => {
+    const version = await this.consumedVersion(ch);
+    const keyAt = (at: string | null | undefined) => `expired:${ch}:${version}:${digest({ ...req, cursor: at })}`;
+    return this.paged(keyAt, req.cursor ?? null, size, this.o.ttl.expiredMs, op, 'expired', async (signal) => {
       const page = await this.o.client.expired({ ...req, size }, { credentials: op.credentials, signal });
       await this.note(op, page.creditsRemaining);
       const { report: _r, ...plain } = page;
@@ -171,8 +172,10 @@ export class JobsService {
     return found;
   }
 
-  /** Credits this deployment spent under the client, and the last balance JobsPikr reported. */
+  /** Credits this deployment spent under the client, and the last balance JobsPikr reported (accepted pairs only). */
   async credits(c: Credentials): Promise<{ used: number; remaining: number | null }> {
+    // The ledger is the client's business: a pair the upstream has not accepted learns nothing of it.
+    if (!(await this.keys.has(c))) return { used: 0, remaining: null };
     const ch = clientHash(c);
     if (this.o.redis) {
       try {
@@ -187,20 +190,24 @@ export class JobsService {
 
   /** A cached page when one serves this size exactly; else one (coalesced) upstream call. */
   private async paged<T extends { cursor: string | null }>(
-    key: string,
+    keyAt: (cursor: string | null) => string,
+    cursor: string | null,
     size: number,
     ttlMs: number,
     op: OpContext,
     kind: 'search' | 'expired',
     call: Call<Page<T>>,
   ): Promise<Page<T>> {
+    const key = keyAt(cursor);
     const trusted = await this.keys.has(op.credentials);
     if (trusted) {
       const cached = await this.o.cache.get<CachedPage<T>>(key);
       const served = cached && servePage(cached, size);
-      if (served) {
+      if (cached && served) {
         this.o.metrics.cacheLookups.inc({ cache: kind, result: 'hit' });
         op.usage.saved(kind === 'search' ? served.received : 0);
+        const left = restOfPage(cached, size);
+        if (left) await this.o.cache.set(keyAt(left.cursor), left.rest, ttlMs);
         return served;
       }
     }

@@ -22,3 +22,15 @@ export function servePage<T extends { cursor: string | null }>(c: CachedPage<T>,
   if (!last?.cursor) return undefined;
   return { ...page, records, nextCursor: last.cursor, received: size };
 }
+
+/**
+ * What a page cut to `size` left over, as a page of its own: it answers the request that resumes
+ * after the cut (at the last served record's cursor), ending where the big page ended, with the
+ * upstream's own next_cursor. Without it, paging on would buy those records a second time.
+ */
+export function restOfPage<T extends { cursor: string | null }>(c: CachedPage<T>, size: number): { cursor: string; rest: CachedPage<T> } | undefined {
+  const { page } = c;
+  const cursor = page.records[size - 1]?.cursor;
+  if (size >= c.size || page.received <= size || page.dropped > 0 || !cursor) return undefined;
+  return { cursor, rest: { size: c.size - size, page: { ...page, records: page.records.slice(size), received: page.received - size } } };
+}
