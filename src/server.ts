@@ -2,7 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { IncomingMessage } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createGraphQLError, createYoga, maskError, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContext, type ContextDeps } from './context.js';
@@ -152,6 +152,12 @@ async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
   return m.renderGraphiQL(options);
 }
 
+/** Whether the schema has a root type for the operation to run (graphql-js reports the missing ones itself). */
+function hasRootType(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
+  const op = getOperationAST(document, operationName);
+  return !!op && !!schema.getRootType(op.operation);
+}
+
 /** Build the GraphQL server (no listening, no env): tests call `yoga.fetch` on it directly. */
 export function createServer(deps: ServerDeps) {
   const l = deps.limits;
@@ -180,7 +186,9 @@ export function createServer(deps: ServerDeps) {
         blockFieldSuggestion: { enabled: deps.production },
       }),
       // Compiled execution (graphql-jit), cached per parsed document: ~2x cheaper execution of a cached search.
-      useGraphQlJit(),
+      // Only for operations the schema can run: graphql-jit throws a plain Error (a 500) for a mutation on a
+      // schema without one, where graphql-js answers a GraphQLError that is the caller's input error.
+      useGraphQlJit({}, { enableIf: ({ schema, document, operationName }) => hasRootType(schema, document, operationName) }),
       useBudget({ defaultMaxCredits: l.maxCreditsPerOperation }),
       useErrorCodes(),
       // After every request parser, so it wraps whichever one is chosen.

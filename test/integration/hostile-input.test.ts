@@ -108,6 +108,9 @@ describe('strict scalars, ranges and enums', () => {
     expectRefused(await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { title } }', { ids }), /at most 100/);
     expectRefused(await stack.gql('{ node(id: "garbage") { id } }'));
     expectRefused(await stack.gql('{ nodes(ids: ["Rm9vOmJhcg=="]) { id } }'));
+    // Operation types the schema has no root for: refused as input errors, never a 500.
+    expectRefused(await stack.gql('mutation { deleteEverything }'));
+    expectRefused(await stack.gql('subscription { jobs { totalCount } }'));
     // Two operations and no (or a wrong) operationName: the caller's mistake, coded as such.
     expectRefused(await stack.gql('query A { __typename } query B { __typename }'));
     const globalIds = Array.from({ length: 101 }, (_, i) => Buffer.from(`Job:${i.toString(16).padStart(32, '0')}`).toString('base64'));
