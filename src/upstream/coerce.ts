@@ -3,7 +3,7 @@ import { z } from 'zod';
 // Coercions for the messy records of CONTRACT §2: placeholders, numbers and booleans as strings,
 // `|`-joined lists. Each one turns anything into a clean value or null; none of them throws.
 // The plain functions run on every field of every record bought (the hot path of a search); the
-// zod wrappers below them serve schemas that compose them (the envelope, aggregate buckets).
+// zod `int` at the end serves the schemas that compose it (the envelope, aggregate buckets).
 
 const PLACEHOLDERS = new Set(['', 'na', 'n/a', 'null', 'none', 'unspecified', 'not specified', 'undefined', '-']);
 /** Longest placeholder; longer text (a description) is never one, so it is not lower-cased to check. */
@@ -115,17 +115,7 @@ export function toCursor(v: unknown): string | null {
 }
 
 /**
- * A field coerced by `f`. `.optional()` first: zod 4 refuses a missing object key unless the schema
- * admits undefined, and any field of a real record may be absent.
+ * An integer field of a zod schema (envelope counts, bucket counts). `.optional()` first: zod 4
+ * refuses a missing object key unless the schema admits undefined, and such fields may be absent.
  */
-const field = <T>(f: (v: unknown) => T) => z.unknown().optional().transform(f);
-
-export const text = field(toText);
-export const place = field(toPlace);
-export const num = field(toNumber);
-export const bool = field(toBool);
-export const date = field(toDate);
-export const dateTime = field(toDateTime);
-export const list = field(toList);
-export const cursor = field(toCursor);
-export const int = field(toInt);
+export const int = z.unknown().optional().transform(toInt);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateResult, expiredPage, searchPage } from '../../src/upstream/adapters.js';
-import { bool, cursor, date, dateTime, list, num, place, text } from '../../src/upstream/coerce.js';
+import { toBool, toCursor, toDate, toDateTime, toList, toNumber, toPlace, toText } from '../../src/upstream/coerce.js';
 import { EnvelopeSchema } from '../../src/upstream/envelope.js';
 import { JobRecordSchema, parseRecords } from '../../src/upstream/records.js';
 import { xmlToEnvelope } from '../../src/upstream/xml.js';
@@ -11,71 +11,71 @@ const env = (v: unknown) => EnvelopeSchema.parse(v);
 describe('coercion of messy values (CONTRACT §2)', () => {
   it('placeholders and blanks read as null', () => {
     for (const v of ['Unspecified', 'na', 'NA', 'N/A', ' ', '', 'null', 'None', undefined, null, {}, []]) {
-      expect(text.parse(v), JSON.stringify(v)).toBeNull();
+      expect(toText(v), JSON.stringify(v)).toBeNull();
     }
-    expect(text.parse('  Acme Corp ')).toBe('Acme Corp');
-    expect(text.parse(42)).toBe('42');
+    expect(toText('  Acme Corp ')).toBe('Acme Corp');
+    expect(toText(42)).toBe('42');
   });
 
   it('numbers arrive as numbers or numeric strings', () => {
-    expect(num.parse('14.00')).toBe(14);
-    expect(num.parse(' 85000 ')).toBe(85000);
-    expect(num.parse('1,250.5')).toBe(1250.5);
-    expect(num.parse(90000)).toBe(90000);
+    expect(toNumber('14.00')).toBe(14);
+    expect(toNumber(' 85000 ')).toBe(85000);
+    expect(toNumber('1,250.5')).toBe(1250.5);
+    expect(toNumber(90000)).toBe(90000);
     for (const v of ['', 'na', '$80,000', '12abc', 'NaN', Number.NaN, Number.POSITIVE_INFINITY, true, null, undefined]) {
-      expect(num.parse(v), String(v)).toBeNull();
+      expect(toNumber(v), String(v)).toBeNull();
     }
   });
 
   it('booleans arrive as booleans or strings', () => {
-    expect(bool.parse(true)).toBe(true);
-    expect(bool.parse('false')).toBe(false);
-    expect(bool.parse('TRUE')).toBe(true);
-    expect(bool.parse(' true ')).toBe(true);
-    expect(bool.parse(0)).toBe(false);
-    for (const v of ['NA', 'maybe', '', null, undefined, 2]) expect(bool.parse(v), String(v)).toBeNull();
+    expect(toBool(true)).toBe(true);
+    expect(toBool('false')).toBe(false);
+    expect(toBool('TRUE')).toBe(true);
+    expect(toBool(' true ')).toBe(true);
+    expect(toBool(0)).toBe(false);
+    for (const v of ['NA', 'maybe', '', null, undefined, 2]) expect(toBool(v), String(v)).toBeNull();
   });
 
   it('lists arrive as arrays or `|`-joined strings; placeholders and repeats drop out', () => {
-    expect(list.parse(['Python', 'SQL'])).toEqual(['Python', 'SQL']);
-    expect(list.parse('Python|SQL| Go ')).toEqual(['Python', 'SQL', 'Go']);
-    expect(list.parse(['Python', 'na', '', 'Python', null])).toEqual(['Python']);
+    expect(toList(['Python', 'SQL'])).toEqual(['Python', 'SQL']);
+    expect(toList('Python|SQL| Go ')).toEqual(['Python', 'SQL', 'Go']);
+    expect(toList(['Python', 'na', '', 'Python', null])).toEqual(['Python']);
     // XML repeats the element, and a `|`-joined value can be one of them.
-    expect(list.parse(['Python|SQL', 'Go'])).toEqual(['Python', 'SQL', 'Go']);
-    expect(list.parse(null)).toEqual([]);
-    expect(list.parse(undefined)).toEqual([]);
-    expect(list.parse('Unspecified')).toEqual([]);
-    expect(list.parse(17)).toEqual([]);
+    expect(toList(['Python|SQL', 'Go'])).toEqual(['Python', 'SQL', 'Go']);
+    expect(toList(null)).toEqual([]);
+    expect(toList(undefined)).toEqual([]);
+    expect(toList('Unspecified')).toEqual([]);
+    expect(toList(17)).toEqual([]);
   });
 
   it('`|`-joined places read as a comma list', () => {
-    expect(place.parse('San Jose|Santa Clara')).toBe('San Jose, Santa Clara');
-    expect(place.parse('San Francisco|Unspecified')).toBe('San Francisco');
-    expect(place.parse('na|NA')).toBeNull();
-    expect(place.parse('London')).toBe('London');
+    expect(toPlace('San Jose|Santa Clara')).toBe('San Jose, Santa Clara');
+    expect(toPlace('San Francisco|Unspecified')).toBe('San Francisco');
+    expect(toPlace('na|NA')).toBeNull();
+    expect(toPlace('London')).toBe('London');
   });
 
   it('dates: real calendar days only', () => {
-    expect(date.parse('2025-01-31')).toBe('2025-01-31');
-    expect(date.parse('2025-01-31T10:00:00Z')).toBe('2025-01-31');
+    expect(toDate('2025-01-31')).toBe('2025-01-31');
+    expect(toDate('2025-01-31T10:00:00Z')).toBe('2025-01-31');
     for (const v of ['2025-02-30', '2025-13-01', '31/01/2025', 'Unspecified', '', 20250131, null]) {
-      expect(date.parse(v), String(v)).toBeNull();
+      expect(toDate(v), String(v)).toBeNull();
     }
   });
 
   it('crawl timestamps become ISO 8601 with an offset', () => {
-    expect(dateTime.parse('2025-01-31 09:30:00 +0000')).toBe('2025-01-31T09:30:00+00:00');
-    expect(dateTime.parse('2025-01-31T09:30:00Z')).toBe('2025-01-31T09:30:00+00:00');
-    expect(dateTime.parse('2025-01-31 09:30:00 +0530')).toBe('2025-01-31T09:30:00+05:30');
+    expect(toDateTime('2025-01-31 09:30:00 +0000')).toBe('2025-01-31T09:30:00+00:00');
+    expect(toDateTime('2025-01-31T09:30:00Z')).toBe('2025-01-31T09:30:00+00:00');
+    expect(toDateTime('2025-01-31 09:30:00 +0530')).toBe('2025-01-31T09:30:00+05:30');
     for (const v of ['2025-02-30 09:30:00 +0000', '2025-01-31', 'yesterday', '2025-01-31 25:99:00 +0000', null]) {
-      expect(dateTime.parse(v), String(v)).toBeNull();
+      expect(toDateTime(v), String(v)).toBeNull();
     }
   });
 
   it('cursors stay exact digits', () => {
-    expect(cursor.parse(1749973251825111)).toBe('1749973251825111');
-    expect(cursor.parse('1749973251825111')).toBe('1749973251825111');
-    for (const v of [-1, 1.5, 'abc', null, {}, 2 ** 60]) expect(cursor.parse(v), String(v)).toBeNull();
+    expect(toCursor(1749973251825111)).toBe('1749973251825111');
+    expect(toCursor('1749973251825111')).toBe('1749973251825111');
+    for (const v of [-1, 1.5, 'abc', null, {}, 2 ** 60]) expect(toCursor(v), String(v)).toBeNull();
   });
 });
 
