@@ -113,7 +113,15 @@ async function sandboxRole(): Promise<void> {
   const production = sandbox.keys.production;
   process.on('message', (m: { cmd: string }) => {
     if (m.cmd === 'ledger') {
-      const log = sandbox.log.map((e) => ({ host: e.host, endpoint: e.endpoint, clientId: e.clientId, status: e.status, records: e.records, body: e.body, at: e.at }));
+      const log = sandbox.log.map((e) => ({
+        host: e.host,
+        endpoint: e.endpoint,
+        clientId: e.clientId,
+        status: e.status,
+        records: e.records,
+        body: e.body,
+        at: e.at,
+      }));
       send({ type: 'ledger', creditsRemaining: sandbox.creditsRemaining(production.clientId), log });
     } else if (m.cmd === 'stats') {
       const cpu = process.cpuUsage();
@@ -225,7 +233,12 @@ const landingScreen = (thinkMs: number): Screen => ({ thinkMs, steps: [...LANDIN
 function visit(r: Rng): Screen[] {
   const between = r.between(3, 9);
   const within = () => r.between(1, 4);
-  const type = r.weighted([['search', 45], ['expired', 20], ['drilldown', 20], ['landing', 15]] as const);
+  const type = r.weighted([
+    ['search', 45],
+    ['expired', 20],
+    ['drilldown', 20],
+    ['landing', 15],
+  ] as const);
   if (type === 'landing') return [landingScreen(between)];
   if (type === 'drilldown') return [{ thinkMs: between, steps: [{ kind: 'drilldown', shape: r.weighted(DRILLDOWNS) }] }];
   if (type === 'expired') {
@@ -242,8 +255,21 @@ function visit(r: Rng): Screen[] {
     { thinkMs: between, steps: [{ kind: 'search', search, page: 1 }] },
     { thinkMs: within(), steps: [{ kind: 'search', search, page: 2 }] },
   ];
-  for (let i = r.weighted([[0, 2], [1, 4], [2, 3], [3, 1]] as const); i > 0; i--) {
-    const detail = r.weighted([['job', 60], ['node', 25], ['compare', 15]] as const);
+  for (
+    let i = r.weighted([
+      [0, 2],
+      [1, 4],
+      [2, 3],
+      [3, 1],
+    ] as const);
+    i > 0;
+    i--
+  ) {
+    const detail = r.weighted([
+      ['job', 60],
+      ['node', 25],
+      ['compare', 15],
+    ] as const);
     const step: Step = detail === 'compare' ? { kind: 'compare', picks: [r.int(0, 19), r.int(0, 19), r.int(0, 19)] } : { kind: detail, pick: r.int(0, 19) };
     screens.push({ thinkMs: within(), steps: [step] });
   }
@@ -280,13 +306,15 @@ export function buildScripts(o: { seed: number; users: number; operations: numbe
 const LIST_FIELDS = 'id uniqId title companyName postDate isRemote location { city country } salary { from to currency timeUnit }';
 const DETAIL_FIELDS = `${LIST_FIELDS} url description jobType jobBoard seniority skills applyUrl validThrough hasExpired category crawledAt`;
 const Q = {
-  aggregate: 'query Counts($field: AggregateField!, $groupBy: AggregateField, $filter: JobFilter, $limit: Int) { aggregate(field: $field, groupBy: $groupBy, filter: $filter, limit: $limit) { key count buckets { key count } } }',
+  aggregate:
+    'query Counts($field: AggregateField!, $groupBy: AggregateField, $filter: JobFilter, $limit: Int) { aggregate(field: $field, groupBy: $groupBy, filter: $filter, limit: $limit) { key count buckets { key count } } }',
   usage: 'query Usage { apiUsage { sandbox creditsRemaining creditsUsedByThisServer limits { endpoint remainingThisMinute remainingThisHour } } }',
   search: `query Search($filter: JobFilter, $after: String) { jobs(filter: $filter, first: 10, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { ${LIST_FIELDS} } } }`,
   job: `query Job($uniqId: String!) { job(uniqId: $uniqId) { ${DETAIL_FIELDS} } }`,
   node: `query Node($id: ID!) { node(id: $id) { id ... on Job { ${DETAIL_FIELDS} } } }`,
   compare: `query Compare($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { ${LIST_FIELDS} jobType seniority skills } }`,
-  expired: 'query Expired($from: Date!, $to: Date!) { expiredJobs(from: $from, to: $to, first: 10) { totalCount pageInfo { hasNextPage endCursor } nodes { id uniqId url expiredOn job { id title companyName location { city country } } } } }',
+  expired:
+    'query Expired($from: Date!, $to: Date!) { expiredJobs(from: $from, to: $to, first: 10) { totalCount pageInfo { hasNextPage endCursor } nodes { id uniqId url expiredOn job { id title companyName location { city country } } } } }',
 };
 
 interface GqlError {
@@ -357,7 +385,10 @@ function operation(step: Step, s: UserState): { query: string; variables: Record
   switch (step.kind) {
     case 'landing':
     case 'drilldown':
-      return { query: Q.aggregate, variables: { field: step.shape.field, groupBy: step.shape.groupBy ?? null, filter: step.shape.filter ?? null, limit: step.shape.limit } };
+      return {
+        query: Q.aggregate,
+        variables: { field: step.shape.field, groupBy: step.shape.groupBy ?? null, filter: step.shape.filter ?? null, limit: step.shape.limit },
+      };
     case 'usage':
       return { query: Q.usage, variables: {} };
     case 'search': {
@@ -425,7 +456,19 @@ async function runUser(user: number, script: Screen[], ctx: { agent: Agent; url:
         const startedMs = performance.now() - ctx.t0;
         const op = operation(step, state);
         if (!op) {
-          out.push({ user, kind: step.kind, note: 'skipped: nothing to pick from', startedMs, latencyMs: 0, status: 0, errorCodes: [], errorMessages: [], creditsCharged: 0, upstreamCalls: 0, records: 0 });
+          out.push({
+            user,
+            kind: step.kind,
+            note: 'skipped: nothing to pick from',
+            startedMs,
+            latencyMs: 0,
+            status: 0,
+            errorCodes: [],
+            errorMessages: [],
+            creditsCharged: 0,
+            upstreamCalls: 0,
+            records: 0,
+          });
           return;
         }
         let status = 0;
@@ -474,12 +517,23 @@ const pct = (values: number[], p: number): number => {
 };
 /** A stable text of a request's parameters, cursor included (for "the same upstream request"). */
 const canon = (v: unknown): string =>
-  v === null || typeof v !== 'object' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.map(canon).join(',')}]` : `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  v === null || typeof v !== 'object'
+    ? JSON.stringify(v)
+    : Array.isArray(v)
+      ? `[${v.map(canon).join(',')}]`
+      : `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`;
 const isLookup = (e: LogEntry): boolean => e.endpoint === 'data' && canon(e.body).includes('"uniq_id"');
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
@@ -518,7 +572,9 @@ export async function main(): Promise<void> {
 
   const scripts = buildScripts({ seed, users, operations, sessionMs });
   const planned = scripts.flat().reduce((n, s) => n + s.steps.length, 0);
-  log(`dashboard: ${users} users, ${planned} operations over ${sessionMs / 1000} s of workload time, seed ${seed}, speedup ${speedup}× (runs ~${(sessionMs / speedup / 1000).toFixed(0)} s)`);
+  log(
+    `dashboard: ${users} users, ${planned} operations over ${sessionMs / 1000} s of workload time, seed ${seed}, speedup ${speedup}× (runs ~${(sessionMs / speedup / 1000).toFixed(0)} s)`,
+  );
 
   const children: Child[] = [];
   const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
@@ -559,14 +615,22 @@ export async function main(): Promise<void> {
 
     // The server's own account of the key, then the upstream's ledger.
     const usageAfter = await gql(agent, url, Q.usage, {});
-    const apiUsage = (usageAfter.body.data?.apiUsage ?? null) as { sandbox: boolean; creditsRemaining: number | null; creditsUsedByThisServer: number; limits: unknown[] } | null;
+    const apiUsage = (usageAfter.body.data?.apiUsage ?? null) as {
+      sandbox: boolean;
+      creditsRemaining: number | null;
+      creditsUsedByThisServer: number;
+      limits: unknown[];
+    } | null;
     const ledger = (await sandbox.ask('ledger')) as LedgerReply;
     const appStats = (await app.ask('stats')) as StatsReply;
     const upstream = ledger.log.filter((e) => e.clientId === sb.production.clientId);
     const creditsSpent = PRODUCTION_CREDITS - ledger.creditsRemaining;
     const upstream429 = upstream.filter((e) => e.status === 429).length;
     const withErrors = ops.filter((o) => o.errorCodes.length > 0);
-    const errorsByCode = countBy(withErrors.flatMap((o) => [...new Set(o.errorCodes)]), (c) => c);
+    const errorsByCode = countBy(
+      withErrors.flatMap((o) => [...new Set(o.errorCodes)]),
+      (c) => c,
+    );
     const callsByEndpoint = countBy(upstream, (e) => (isLookup(e) ? 'data (lookup by uniq_id)' : e.endpoint === 'data' ? 'data (search page)' : e.endpoint));
     const statuses = countBy(upstream, (e) => String(e.status));
     // Calls that repeat an earlier identical request (same endpoint and parameters) that was answered 200.
@@ -587,8 +651,7 @@ export async function main(): Promise<void> {
     const distinctNonLookup = [...answered].filter((k) => !k.includes('"uniq_id"')).length;
     const demand = uncachedDemand(ops);
     const chargedInAnswers = ops.reduce((s, o) => s + o.creditsCharged, 0);
-    const usageMatches =
-      apiUsage !== null && apiUsage.creditsRemaining === ledger.creditsRemaining && apiUsage.creditsUsedByThisServer === creditsSpent;
+    const usageMatches = apiUsage !== null && apiUsage.creditsRemaining === ledger.creditsRemaining && apiUsage.creditsUsedByThisServer === creditsSpent;
     const maxCalls = Math.floor(REFERENCE.upstreamCalls * TARGET_SHARE);
     const maxCredits = Math.floor(REFERENCE.credits * TARGET_SHARE);
     const avoidable = withErrors.length; // the workload fits the budget (see the floor): every error was avoidable
@@ -614,11 +677,17 @@ export async function main(): Promise<void> {
     log(`upstream calls by endpoint: ${JSON.stringify(callsByEndpoint)}; statuses ${JSON.stringify(statuses)}`);
     if (ledger.log.length !== upstream.length) log(`the sandbox also saw ${ledger.log.length - upstream.length} requests under other client ids`);
     log(`repeats of an identical earlier request answered 200: ${repeats} ${JSON.stringify(repeatsByEndpoint)}`);
-    log(`floor (each distinct search page, count and expired list once): ${distinctNonLookup} calls, ${floorCredits} credits; no cache/coalescing/batching would need ${demand.calls} calls, ${demand.credits} credits`);
+    log(
+      `floor (each distinct search page, count and expired list once): ${distinctNonLookup} calls, ${floorCredits} credits; no cache/coalescing/batching would need ${demand.calls} calls, ${demand.credits} credits`,
+    );
     log(`credits charged in extensions.jobspikr, summed over the answers: ${chargedInAnswers}`);
     log(`errors by code: ${JSON.stringify(errorsByCode)}`);
-    for (const o of withErrors.slice(0, 8)) log(`  user ${o.user} ${o.kind} at ${(o.startedMs / 1000).toFixed(1)} s: ${o.errorCodes.join(',')}: ${o.errorMessages[0] ?? ''}`);
-    const notes = countBy(ops.filter((o) => o.note), (o) => `${o.kind}: ${o.note}`);
+    for (const o of withErrors.slice(0, 8))
+      log(`  user ${o.user} ${o.kind} at ${(o.startedMs / 1000).toFixed(1)} s: ${o.errorCodes.join(',')}: ${o.errorMessages[0] ?? ''}`);
+    const notes = countBy(
+      ops.filter((o) => o.note),
+      (o) => `${o.kind}: ${o.note}`,
+    );
     if (Object.keys(notes).length) log(`steps made differently than scripted: ${JSON.stringify(notes)}`);
     log('');
     log(
@@ -627,12 +696,22 @@ export async function main(): Promise<void> {
         kinds.map((k) => {
           const of = ops.filter((o) => o.kind === k);
           const lat = of.filter((o) => o.status !== 0).map((o) => o.latencyMs);
-          return [k, String(of.length), String(of.filter((o) => o.errorCodes.length).length), String(of.reduce((s, o) => s + o.upstreamCalls, 0)), String(of.reduce((s, o) => s + o.creditsCharged, 0)), pct(lat, 50).toFixed(1), pct(lat, 95).toFixed(1)];
+          return [
+            k,
+            String(of.length),
+            String(of.filter((o) => o.errorCodes.length).length),
+            String(of.reduce((s, o) => s + o.upstreamCalls, 0)),
+            String(of.reduce((s, o) => s + o.creditsCharged, 0)),
+            pct(lat, 50).toFixed(1),
+            pct(lat, 95).toFixed(1),
+          ];
         }),
       ),
     );
     const cpuPerOpMs = (appStats.cpuUs - appAtStart.cpuUs) / 1000 / ops.length;
-    log(`\nran ${(wallMs / 1000).toFixed(1)} s (${((wallMs * speedup) / 1000).toFixed(0)} s of workload time); GraphQL process: RSS ${(appAtStart.rssBytes / 2 ** 20).toFixed(0)} MB at start, ${(appStats.rssBytes / 2 ** 20).toFixed(0)} MB after; CPU ${cpuPerOpMs.toFixed(2)} ms per operation`);
+    log(
+      `\nran ${(wallMs / 1000).toFixed(1)} s (${((wallMs * speedup) / 1000).toFixed(0)} s of workload time); GraphQL process: RSS ${(appAtStart.rssBytes / 2 ** 20).toFixed(0)} MB at start, ${(appStats.rssBytes / 2 ** 20).toFixed(0)} MB after; CPU ${cpuPerOpMs.toFixed(2)} ms per operation`,
+    );
 
     const result = {
       at: new Date().toISOString(),
@@ -669,13 +748,35 @@ export async function main(): Promise<void> {
         creditsChargedInExtensions: chargedInAnswers,
         steps: countBy(ops, (o) => o.kind),
         notes,
-        errors: withErrors.map((o) => ({ user: o.user, kind: o.kind, atMs: Math.round(o.startedMs * speedup), codes: o.errorCodes, message: o.errorMessages[0] })),
-        latencyMs: { p50: pct(ops.map((o) => o.latencyMs), 50), p95: pct(ops.map((o) => o.latencyMs), 95), max: pct(ops.map((o) => o.latencyMs), 100) },
+        errors: withErrors.map((o) => ({
+          user: o.user,
+          kind: o.kind,
+          atMs: Math.round(o.startedMs * speedup),
+          codes: o.errorCodes,
+          message: o.errorMessages[0],
+        })),
+        latencyMs: {
+          p50: pct(
+            ops.map((o) => o.latencyMs),
+            50,
+          ),
+          p95: pct(
+            ops.map((o) => o.latencyMs),
+            95,
+          ),
+          max: pct(
+            ops.map((o) => o.latencyMs),
+            100,
+          ),
+        },
         wallSeconds: wallMs / 1000,
         appRssMbAtStart: appAtStart.rssBytes / 2 ** 20,
         appRssMb: appStats.rssBytes / 2 ** 20,
         appCpuMsPerOperation: cpuPerOpMs,
-        expiredListTotals: countBy(ops.filter((o) => o.kind === 'expired' && o.totalCount !== undefined), (o) => String(o.totalCount)),
+        expiredListTotals: countBy(
+          ops.filter((o) => o.kind === 'expired' && o.totalCount !== undefined),
+          (o) => String(o.totalCount),
+        ),
       },
       upstreamLog: upstream.map((e) => ({
         atMs: Math.round((e.at - tStartEpoch) * speedup),

@@ -45,9 +45,21 @@ export function mix(ids: string[], cursor: string, random: () => number): [numbe
     [8, 'uncached search', () => post(searchBody(freshFloor()))],
     [10, 'job lookups', () => op(`{ a: job(uniqId: "${id()}") { title } b: job(uniqId: "${id()}") { title location { city } } }`)],
     [6, 'aggregate', () => op('{ aggregate(field: CATEGORY, groupBy: REMOTE) { key count buckets { key count } } }')],
-    [4, 'aggregate (new shapes)', () => op('query ($f: JobFilter) { aggregate(field: CITY, filter: $f) { key count } }', { f: { salary: { min: freshFloor() } } })],
+    [
+      4,
+      'aggregate (new shapes)',
+      () => op('query ($f: JobFilter) { aggregate(field: CITY, filter: $f) { key count } }', { f: { salary: { min: freshFloor() } } }),
+    ],
     [4, 'apiUsage', () => op('{ apiUsage { sandbox creditsRemaining limits { endpoint remainingThisMinute } } }')],
-    [4, 'next page', () => op(SEARCH.replace('first: 10)', 'first: 10, after: $after)').replace('($f: JobFilter!)', '($f: JobFilter!, $after: String)'), { f: { keywords: 'engineer', salary: { min: 54_321.25 } }, after: cursor })],
+    [
+      4,
+      'next page',
+      () =>
+        op(SEARCH.replace('first: 10)', 'first: 10, after: $after)').replace('($f: JobFilter!)', '($f: JobFilter!, $after: String)'), {
+          f: { keywords: 'engineer', salary: { min: 54_321.25 } },
+          after: cursor,
+        }),
+    ],
     [3, 'expired jobs', () => op('{ expiredJobs(from: "2025-01-01", to: "2025-12-31", first: 5) { totalCount nodes { uniqId expiredOn } } }')],
     [3, 'GET __typename', () => ({ method: 'GET', path: '/graphql?query=%7B__typename%7D', headers: { accept: 'application/json' } })],
     [3, 'syntax error', () => post('{"query":"{ jobs(filter: { keywords: "}')],
@@ -57,7 +69,14 @@ export function mix(ids: string[], cursor: string, random: () => number): [numbe
     [2, 'last/before', () => op('{ jobs(last: 5) { nodes { uniqId } } }')],
     [2, 'bad date', () => op('{ expiredJobs(from: "yesterday", to: "2025-13-45") { totalCount } }')],
     [2, 'alias bomb', () => op(`{ ${Array.from({ length: 60 }, (_, i) => `a${i}: __typename`).join(' ')} }`)],
-    [2, 'depth bomb', () => op(`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } }`)],
+    [
+      2,
+      'depth bomb',
+      () =>
+        op(
+          `{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } }`,
+        ),
+    ],
     [2, 'oversized body', () => post(JSON.stringify({ query: `{ __typename } # ${'x'.repeat(120_000)}` }))],
     [2, 'malformed JSON', () => post('{"query": "{ __typename }"')],
     [2, 'wrong content type', () => post('{ __typename }', { 'content-type': 'text/plain' })],
@@ -135,7 +154,9 @@ export async function main(): Promise<void> {
     };
     const pass = result.status5xx === 0 && result.socketErrors === 0 && result.healthyAfter && (upstream?.statuses['429'] ?? 0) === 0;
     console.log(JSON.stringify(result, null, 2));
-    console.log(`load: ${pass ? 'PASS' : 'FAIL'}: ${result.requests} requests, ${result.status5xx} 5xx, ${result.socketErrors} socket errors, ${result.timeouts} timeouts, upstream 429s ${upstream?.statuses['429'] ?? 0}, RSS ${result.rssBeforeMb} -> ${result.rssAfterMb} MB, healthy after: ${result.healthyAfter}`);
+    console.log(
+      `load: ${pass ? 'PASS' : 'FAIL'}: ${result.requests} requests, ${result.status5xx} 5xx, ${result.socketErrors} socket errors, ${result.timeouts} timeouts, upstream 429s ${upstream?.statuses['429'] ?? 0}, RSS ${result.rssBeforeMb} -> ${result.rssAfterMb} MB, healthy after: ${result.healthyAfter}`,
+    );
     saveResults({ [quick ? 'loadQuick' : 'load']: { ...result, pass } });
     if (!pass) process.exitCode = 1;
   } finally {

@@ -27,7 +27,10 @@ async function main(): Promise<void> {
           url: target === 'direct' ? pair.dataUrl : pair.url,
           connections: conns,
           durationMs: seconds * 1000,
-          next: () => ({ headers: { 'content-type': 'application/json', ...(target === 'direct' ? pair.keyHeaders : {}) }, body: target === 'direct' ? b.uncachedRest() : b.uncachedGql() }),
+          next: () => ({
+            headers: { 'content-type': 'application/json', ...(target === 'direct' ? pair.keyHeaders : {}) },
+            body: target === 'direct' ? b.uncachedRest() : b.uncachedGql(),
+          }),
         });
         console.log(`${target}: p50 ${r.p50Ms.toFixed(2)} ms, p90 ${r.p90Ms.toFixed(2)} ms, ${r.requests} requests, ${r.failures} failures`);
       }
@@ -41,7 +44,9 @@ async function main(): Promise<void> {
     const after = (await pair.app.send({ cmd: 'stats' })).process;
     if (profile) await pair.app.send({ cmd: 'profileStop', file: profile });
     const cpuMs = (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, r.ok);
-    console.log(`${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req; app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`);
+    console.log(
+      `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req; app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`,
+    );
   } finally {
     await pair.stop();
     await agent.close();

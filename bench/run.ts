@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
   try {
-    log(`bench: ${quick ? 'QUICK ' : ''}${settings.rounds} round(s) of ${settings.seconds} s, ${settings.connections} connections; latency ${settings.latencySeconds} s per point`);
+    log(
+      `bench: ${quick ? 'QUICK ' : ''}${settings.rounds} round(s) of ${settings.seconds} s, ${settings.connections} connections; latency ${settings.latencySeconds} s per point`,
+    );
     // Throughput and latency: sandbox without rate limits, so the runs measure the layer itself.
     const fast = await startPair({ limits: 'unlimited' });
     pairs.push(fast);
@@ -41,12 +43,60 @@ async function main(): Promise<void> {
     const budgetRssMb = (await real.app.send({ cmd: 'stats' })).process.rssBytes / 2 ** 20;
 
     const rows: Row[] = [
-      { id: 'uncached', measure: 'uncached search throughput ÷ direct REST', target: '≥ 0.60×', value: t.uncachedRatio.median, spread: t.uncachedRatio, unit: '×', pass: t.uncachedRatio.median >= 0.6 },
-      { id: 'cpu', measure: 'CPU in the GraphQL process per uncached request', target: '≤ 1.0 ms', value: t.cpuMsPerUncached.median, spread: t.cpuMsPerUncached, unit: 'ms', pass: t.cpuMsPerUncached.median <= 1 },
-      { id: 'cached', measure: 'cached search throughput ÷ direct REST', target: '≥ 3.0×', value: t.cachedRatio.median, spread: t.cachedRatio, unit: '×', pass: t.cachedRatio.median >= 3 },
-      { id: 'cachedVsTypename', measure: 'cached search throughput ÷ { __typename } (same server)', target: '(info)', value: t.cachedVsTypename.median, spread: t.cachedVsTypename, unit: '×', pass: true },
-      { id: 'lookups', measure: '25 job lookups as 25 aliased fields: upstream calls', target: '1', value: b.lookups.upstreamCalls, unit: '', pass: b.lookups.upstreamCalls === 1 && b.lookups.found === 25, detail: `${b.lookups.found}/25 found, ${b.lookups.errors} errors` },
-      { id: 'aggregates', measure: '60 concurrent aggregate queries of 5 shapes: upstream calls', target: '5', value: b.aggregates.upstreamCalls, unit: '', pass: b.aggregates.upstreamCalls === 5 && b.aggregates.errors === 0, detail: `${b.aggregates.errors} errors` },
+      {
+        id: 'uncached',
+        measure: 'uncached search throughput ÷ direct REST',
+        target: '≥ 0.60×',
+        value: t.uncachedRatio.median,
+        spread: t.uncachedRatio,
+        unit: '×',
+        pass: t.uncachedRatio.median >= 0.6,
+      },
+      {
+        id: 'cpu',
+        measure: 'CPU in the GraphQL process per uncached request',
+        target: '≤ 1.0 ms',
+        value: t.cpuMsPerUncached.median,
+        spread: t.cpuMsPerUncached,
+        unit: 'ms',
+        pass: t.cpuMsPerUncached.median <= 1,
+      },
+      {
+        id: 'cached',
+        measure: 'cached search throughput ÷ direct REST',
+        target: '≥ 3.0×',
+        value: t.cachedRatio.median,
+        spread: t.cachedRatio,
+        unit: '×',
+        pass: t.cachedRatio.median >= 3,
+      },
+      {
+        id: 'cachedVsTypename',
+        measure: 'cached search throughput ÷ { __typename } (same server)',
+        target: '(info)',
+        value: t.cachedVsTypename.median,
+        spread: t.cachedVsTypename,
+        unit: '×',
+        pass: true,
+      },
+      {
+        id: 'lookups',
+        measure: '25 job lookups as 25 aliased fields: upstream calls',
+        target: '1',
+        value: b.lookups.upstreamCalls,
+        unit: '',
+        pass: b.lookups.upstreamCalls === 1 && b.lookups.found === 25,
+        detail: `${b.lookups.found}/25 found, ${b.lookups.errors} errors`,
+      },
+      {
+        id: 'aggregates',
+        measure: '60 concurrent aggregate queries of 5 shapes: upstream calls',
+        target: '5',
+        value: b.aggregates.upstreamCalls,
+        unit: '',
+        pass: b.aggregates.upstreamCalls === 5 && b.aggregates.errors === 0,
+        detail: `${b.aggregates.errors} errors`,
+      },
       {
         id: 'moreShapes',
         measure: '12 more aggregate shapes in the same minute: calls/min',
@@ -56,10 +106,42 @@ async function main(): Promise<void> {
         pass: b.moreShapes.upstreamCallsThisMinute <= 10 && b.moreShapes.upstream429 === 0,
         detail: `upstream 429s ${b.moreShapes.upstream429}; clients: ${b.moreShapes.answered} answered, ${b.moreShapes.rateLimited} RATE_LIMITED, ${b.moreShapes.otherErrors} other errors`,
       },
-      { id: 'messy', measure: '1,000 sandbox records, every Job field: field errors', target: '0', value: b.messy.fieldErrors, unit: '', pass: b.messy.fieldErrors === 0 && b.messy.records >= 1000, detail: `${b.messy.records} records, ${b.messy.fieldsSelected} fields, ${b.messy.upstreamCalls} upstream calls` },
-      { id: 'rss', measure: 'RSS of the GraphQL process after the load runs', target: '< 250 MB', value: rssMb, unit: 'MB', pass: rssMb < 250, detail: `budget-pair server ${budgetRssMb.toFixed(0)} MB` },
-      { id: 'latency1', measure: 'p50 latency, 20 ms upstream, ÷ direct, 1 connection', target: '≤ 1.10×', value: t.latencyRatio1.median, spread: t.latencyRatio1, unit: '×', pass: t.latencyRatio1.median <= 1.1 },
-      { id: 'latency20', measure: 'p50 latency, 20 ms upstream, ÷ direct, 20 connections', target: '≤ 1.10×', value: t.latencyRatio20.median, spread: t.latencyRatio20, unit: '×', pass: t.latencyRatio20.median <= 1.1 },
+      {
+        id: 'messy',
+        measure: '1,000 sandbox records, every Job field: field errors',
+        target: '0',
+        value: b.messy.fieldErrors,
+        unit: '',
+        pass: b.messy.fieldErrors === 0 && b.messy.records >= 1000,
+        detail: `${b.messy.records} records, ${b.messy.fieldsSelected} fields, ${b.messy.upstreamCalls} upstream calls`,
+      },
+      {
+        id: 'rss',
+        measure: 'RSS of the GraphQL process after the load runs',
+        target: '< 250 MB',
+        value: rssMb,
+        unit: 'MB',
+        pass: rssMb < 250,
+        detail: `budget-pair server ${budgetRssMb.toFixed(0)} MB`,
+      },
+      {
+        id: 'latency1',
+        measure: 'p50 latency, 20 ms upstream, ÷ direct, 1 connection',
+        target: '≤ 1.10×',
+        value: t.latencyRatio1.median,
+        spread: t.latencyRatio1,
+        unit: '×',
+        pass: t.latencyRatio1.median <= 1.1,
+      },
+      {
+        id: 'latency20',
+        measure: 'p50 latency, 20 ms upstream, ÷ direct, 20 connections',
+        target: '≤ 1.10×',
+        value: t.latencyRatio20.median,
+        spread: t.latencyRatio20,
+        unit: '×',
+        pass: t.latencyRatio20.median <= 1.1,
+      },
     ];
     log('');
     log(table(rows));
@@ -68,7 +150,16 @@ async function main(): Promise<void> {
     log(`took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     // a quick run never overwrites the last full one
     saveResults({
-      [quick ? 'benchQuick' : 'bench']: { at: new Date().toISOString(), mode: quick ? 'quick' : 'full', settings, node: process.version, rows, raw: t.raw, faults: t.faults, budget: b },
+      [quick ? 'benchQuick' : 'bench']: {
+        at: new Date().toISOString(),
+        mode: quick ? 'quick' : 'full',
+        settings,
+        node: process.version,
+        rows,
+        raw: t.raw,
+        faults: t.faults,
+        budget: b,
+      },
     });
     log(`results written to ${RESULTS_FILE}`);
   } finally {
@@ -80,12 +171,7 @@ async function main(): Promise<void> {
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const sub = process.argv[2];
-  const task =
-    sub === 'load'
-      ? import('./load.js').then((m) => m.main())
-      : sub === 'dashboard'
-        ? import('./dashboard.js').then((m) => m.main())
-        : main();
+  const task = sub === 'load' ? import('./load.js').then((m) => m.main()) : sub === 'dashboard' ? import('./dashboard.js').then((m) => m.main()) : main();
   void task.catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;

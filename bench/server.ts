@@ -19,7 +19,14 @@ const UNLIMITED = 1_000_000_000;
 function processStats(): ProcessStats {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, heapTotalBytes: mem.heapTotal, externalBytes: mem.external };
+  return {
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+    heapTotalBytes: mem.heapTotal,
+    externalBytes: mem.external,
+  };
 }
 
 function upstreamStats(sandbox: Sandbox): UpstreamStats {
@@ -56,9 +63,10 @@ async function main(): Promise<void> {
     send({ type: 'ready', role: 'sandbox', url: s.url, fallbackUrl: s.fallbackUrl, keys: s.keys });
   } else {
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...env, PORT: '0', HOST: '127.0.0.1' });
-    const serverKeys = config.JOBSPIKR_CLIENT_ID && config.JOBSPIKR_CLIENT_AUTH_KEY
-      ? { clientId: config.JOBSPIKR_CLIENT_ID, authKey: config.JOBSPIKR_CLIENT_AUTH_KEY, scheme: config.JOBSPIKR_AUTH_SCHEME }
-      : undefined;
+    const serverKeys =
+      config.JOBSPIKR_CLIENT_ID && config.JOBSPIKR_CLIENT_AUTH_KEY
+        ? { clientId: config.JOBSPIKR_CLIENT_ID, authKey: config.JOBSPIKR_CLIENT_AUTH_KEY, scheme: config.JOBSPIKR_AUTH_SCHEME }
+        : undefined;
     const big = { perMinute: UNLIMITED, perHour: UNLIMITED };
     const app = createApp({
       config,

@@ -74,9 +74,7 @@ export function createApp(o: AppOptions) {
       failureThreshold: c.FAILOVER_THRESHOLD,
       cooldownMs: c.FAILOVER_COOLDOWN_MS,
       failureRate:
-        c.FAILOVER_RATE_RATIO > 0
-          ? { windowMs: c.FAILOVER_RATE_WINDOW_MS, minCalls: c.FAILOVER_RATE_MIN_CALLS, ratio: c.FAILOVER_RATE_RATIO }
-          : undefined,
+        c.FAILOVER_RATE_RATIO > 0 ? { windowMs: c.FAILOVER_RATE_WINDOW_MS, minCalls: c.FAILOVER_RATE_MIN_CALLS, ratio: c.FAILOVER_RATE_RATIO } : undefined,
       probeIntervalMs: c.FAILOVER_PROBE_INTERVAL_MS,
       probeTimeoutMs: Math.min(2_000, c.UPSTREAM_HEADERS_TIMEOUT_MS),
     },

@@ -25,10 +25,7 @@ async function awaitSharedBudget(app: App, logger: Logger, maxMs: number): Promi
   const t0 = Date.now();
   logger.info({ maxMs }, 'waiting for the shared rate budget (Redis) before listening');
   const timer = new AbortController();
-  const ready = await Promise.race([
-    app.gate.whenShared().then(() => true),
-    sleep(maxMs, false, { signal: timer.signal }).catch(() => false),
-  ]);
+  const ready = await Promise.race([app.gate.whenShared().then(() => true), sleep(maxMs, false, { signal: timer.signal }).catch(() => false)]);
   timer.abort();
   if (ready) logger.info({ ms: Date.now() - t0 }, 'shared rate budget ready');
   else logger.warn({ ms: Date.now() - t0 }, 'shared rate budget not reachable yet; listening on a conservative local share until it is');

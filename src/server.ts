@@ -161,7 +161,12 @@ function hasRootType(schema: GraphQLSchema, document: DocumentNode, operationNam
 /** Build the GraphQL server (no listening, no env): tests call `yoga.fetch` on it directly. */
 export function createServer(deps: ServerDeps) {
   const l = deps.limits;
-  const contextDeps = { jobs: deps.jobs, gate: deps.gate, cursorSecret: deps.cursorSecret, limits: { complexity: l.maxCost, depth: l.maxDepth, breadth: 1000 } };
+  const contextDeps = {
+    jobs: deps.jobs,
+    gate: deps.gate,
+    cursorSecret: deps.cursorSecret,
+    limits: { complexity: l.maxCost, depth: l.maxDepth, breadth: 1000 },
+  };
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',

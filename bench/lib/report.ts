@@ -12,7 +12,8 @@ export interface Row {
   detail?: string;
 }
 
-const fmt = (n: number, unit: string) => (unit === '×' ? `${n.toFixed(2)}×` : unit === 'ms' ? `${n.toFixed(3)} ms` : unit === 'MB' ? `${n.toFixed(0)} MB` : `${n}`);
+const fmt = (n: number, unit: string) =>
+  unit === '×' ? `${n.toFixed(2)}×` : unit === 'ms' ? `${n.toFixed(3)} ms` : unit === 'MB' ? `${n.toFixed(0)} MB` : `${n}`;
 
 /** A plain-text table: measure, target, median, min-max over rounds, verdict. */
 export function table(rows: readonly Row[]): string {
@@ -26,6 +27,10 @@ export function table(rows: readonly Row[]): string {
   ]);
   const head = ['measure', 'target', 'median / value', 'min - max', '', 'detail'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
 }

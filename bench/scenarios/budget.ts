@@ -99,7 +99,13 @@ async function messy(pair: Pair): Promise<BudgetResults['messy']> {
     if (!jobs.pageInfo.hasNextPage) break;
     after = jobs.pageInfo.endCursor;
   }
-  return { records, pages, upstreamCalls: (await upstream(pair)).calls.data, fieldErrors, fieldsSelected: selection.split(/\s+/).filter((w) => /^\w+$/.test(w)).length };
+  return {
+    records,
+    pages,
+    upstreamCalls: (await upstream(pair)).calls.data,
+    fieldErrors,
+    fieldsSelected: selection.split(/\s+/).filter((w) => /^\w+$/.test(w)).length,
+  };
 }
 
 /** Rows 4-7: upstream call counts on a server and sandbox with the contract's real limits. */

@@ -28,7 +28,17 @@ export interface ThroughputResults {
 export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (line: string) => void): Promise<ThroughputResults> {
   const b = await searchBodies(pair);
   const faults = { non2xx: 0, errors: 0, gqlErrors: 0 };
-  const raw: Record<string, number[]> = { directRps: [], uncachedRps: [], cachedRps: [], typenameRps: [], cpuMs: [], p50Direct1: [], p50Gql1: [], p50Direct20: [], p50Gql20: [] };
+  const raw: Record<string, number[]> = {
+    directRps: [],
+    uncachedRps: [],
+    cachedRps: [],
+    typenameRps: [],
+    cpuMs: [],
+    p50Direct1: [],
+    p50Gql1: [],
+    p50Direct20: [],
+    p50Gql20: [],
+  };
   const tally = (r: CannonRun, countGqlErrors: boolean) => {
     faults.non2xx += r.non2xx;
     faults.errors += r.errors;
@@ -79,8 +89,18 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
   for (let round = 1; round <= s.rounds; round++) {
     for (const conns of [1, 20] as const) {
       const ms = s.latencySeconds * 1000;
-      const d = await measureLatency({ url: pair.dataUrl, connections: conns, durationMs: ms, next: () => ({ headers: { 'content-type': 'application/json', ...pair.keyHeaders }, body: b.uncachedRest() }) });
-      const g = await measureLatency({ url: pair.url, connections: conns, durationMs: ms, next: () => ({ headers: { 'content-type': 'application/json' }, body: b.uncachedGql() }) });
+      const d = await measureLatency({
+        url: pair.dataUrl,
+        connections: conns,
+        durationMs: ms,
+        next: () => ({ headers: { 'content-type': 'application/json', ...pair.keyHeaders }, body: b.uncachedRest() }),
+      });
+      const g = await measureLatency({
+        url: pair.url,
+        connections: conns,
+        durationMs: ms,
+        next: () => ({ headers: { 'content-type': 'application/json' }, body: b.uncachedGql() }),
+      });
       faults.gqlErrors += g.failures;
       faults.non2xx += d.failures;
       raw[`p50Direct${conns}`]?.push(d.p50Ms);

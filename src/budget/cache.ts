@@ -57,7 +57,11 @@ export class TieredCache {
     if (hit) return hit.value as T;
     if (!this.o.redis) return undefined;
     try {
-      const [[, raw], [, ttl]] = (await this.o.redis.multi().get(this.o.prefix + key).pttl(this.o.prefix + key).exec()) as [[unknown, string | null], [unknown, number]];
+      const [[, raw], [, ttl]] = (await this.o.redis
+        .multi()
+        .get(this.o.prefix + key)
+        .pttl(this.o.prefix + key)
+        .exec()) as [[unknown, string | null], [unknown, number]];
       if (raw === null) return undefined;
       const value = JSON.parse(raw) as T;
       if (ttl > 0) this.local.set(key, { value }, { ttl });

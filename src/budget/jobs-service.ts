@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import {
-  lookupRequest,
-  type AggregateRequest,
-  type AggregateResult,
-  type ExpiredRequest,
-  type Page,
-} from '../upstream/adapters.js';
+import { lookupRequest, type AggregateRequest, type AggregateResult, type ExpiredRequest, type Page } from '../upstream/adapters.js';
 import type { JobsPikrClient } from '../upstream/client.js';
 import { clientHash, keyHash, type Credentials } from '../upstream/credentials.js';
 import { isAppError } from '../upstream/errors.js';
@@ -74,7 +68,6 @@ interface CachedAggregate {
   complete: boolean;
   result: AggregateResult;
 }
-
 
 /**
  * The budget-aware JobsPikr API the schema reads: cache, then single-flight (in process and across
@@ -283,7 +276,10 @@ export class JobsService {
    */
   private async rememberRecords(op: OpContext, records: readonly JobRecord[]): Promise<void> {
     const ch = clientHash(op.credentials);
-    await this.o.cache.setMany(records.map((r) => [`record:${ch}:${r.uniqId}`, r] as const), this.o.ttl.recordMs);
+    await this.o.cache.setMany(
+      records.map((r) => [`record:${ch}:${r.uniqId}`, r] as const),
+      this.o.ttl.recordMs,
+    );
     // Only an expired (or maybe-expired) record can join the list now; jobs that expire later are
     // the TTL's business. A default search buys no expired jobs, so it leaves the list cached.
     if (!records.some((r) => r.hasExpired !== false)) return;

@@ -28,9 +28,7 @@ const lengthOf = (v: unknown): number => (Array.isArray(v) ? v.length : 1);
 export function estimateCredits(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const op = doc.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
-  );
+  const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName));
   if (!op || op.kind !== Kind.OPERATION_DEFINITION) return 0;
   // Variables the request leaves out take the operation's defaults (`$first: Int = 50`).
   const given = vars ?? {};

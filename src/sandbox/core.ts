@@ -54,7 +54,7 @@ export class SandboxCore {
   }
 
   addKey(key: SandboxKey, kind: Account['kind'], credits?: number): void {
-    this.accounts.set(key.clientId, createAccount(key, kind, kind === 'production' ? credits ?? this.config.productionCredits : SANDBOX_CREDITS));
+    this.accounts.set(key.clientId, createAccount(key, kind, kind === 'production' ? (credits ?? this.config.productionCredits) : SANDBOX_CREDITS));
   }
 
   creditsRemaining(clientId: string): number {
@@ -108,11 +108,12 @@ export class SandboxCore {
     if (fault?.kind === 'slow') {
       if (!(await waitWhileConnected(fault.delayMs ?? DEFAULT_SLOW_MS, res, this.closing.signal))) return;
     }
-    const reply = fault && fault.kind !== 'slow'
-      ? faultReply(fault.kind, fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_S, this.config.store.jobs.slice(0, 2))
-      : raw === null
-        ? errorReply(400, 'Request body too large')
-        : this.answer(endpoint, creds, parsed, params);
+    const reply =
+      fault && fault.kind !== 'slow'
+        ? faultReply(fault.kind, fault.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_S, this.config.store.jobs.slice(0, 2))
+        : raw === null
+          ? errorReply(400, 'Request body too large')
+          : this.answer(endpoint, creds, parsed, params);
     entry.status = reply.status;
     entry.records = reply.records;
     send(res, reply);

@@ -212,10 +212,19 @@ function describe(rng: Rng, d: DescribeInput): { text: string; html: string } {
 }
 
 const BOARD_HOSTS: Readonly<Record<string, string>> = {
-  glassdoor: 'www.glassdoor.com', monster: 'www.monster.com', ziprecruiter: 'www.ziprecruiter.com',
-  careerbuilder: 'www.careerbuilder.com', simplyhired: 'www.simplyhired.com', dice: 'www.dice.com',
-  reed: 'www.reed.co.uk', totaljobs: 'www.totaljobs.com', workopolis: 'www.workopolis.com', naukri: 'www.naukri.com',
-  shine: 'www.shine.com', stepstone: 'www.stepstone.de', seek: 'www.seek.com.au',
+  glassdoor: 'www.glassdoor.com',
+  monster: 'www.monster.com',
+  ziprecruiter: 'www.ziprecruiter.com',
+  careerbuilder: 'www.careerbuilder.com',
+  simplyhired: 'www.simplyhired.com',
+  dice: 'www.dice.com',
+  reed: 'www.reed.co.uk',
+  totaljobs: 'www.totaljobs.com',
+  workopolis: 'www.workopolis.com',
+  naukri: 'www.naukri.com',
+  shine: 'www.shine.com',
+  stepstone: 'www.stepstone.de',
+  seek: 'www.seek.com.au',
 };
 
 function jobUrl(board: string, country: Country, title: string, s: RecordSeed): string {
@@ -234,7 +243,10 @@ function digits(s: RecordSeed, salt: number, length: number): string {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 const dayCache = new Map<number, string>();

@@ -7,7 +7,15 @@ const HTML_503 =
 
 /** A body that is valid JSON up to the middle and then stops, sent as a complete 200 response. */
 function truncatedBody(sample: readonly unknown[]): string {
-  const full = JSON.stringify({ status: 'success', message: 'Data present.', total_count: 1276, size: sample.length, job_credit_remaining: 998, next_cursor: 1550559619641049, job_data: sample });
+  const full = JSON.stringify({
+    status: 'success',
+    message: 'Data present.',
+    total_count: 1276,
+    size: sample.length,
+    job_credit_remaining: 998,
+    next_cursor: 1550559619641049,
+    job_data: sample,
+  });
   return full.slice(0, Math.floor(full.length / 2));
 }
 

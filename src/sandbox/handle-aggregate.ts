@@ -9,10 +9,18 @@ export const MAX_BUCKETS = 1000;
 
 /** Countable fields (contract §4) and the seed's alias names. */
 const FIELDS: Readonly<Record<string, string>> = {
-  category: 'category', job_type: 'job_type', job_board: 'job_board', company_name: 'company_name',
-  inferred_city: 'inferred_city', inferred_state: 'inferred_state', inferred_country: 'inferred_country',
-  inferred_seniority_level: 'inferred_seniority_level', is_remote: 'is_remote', post_date: 'post_date',
-  job_category: 'category', location: 'inferred_city',
+  category: 'category',
+  job_type: 'job_type',
+  job_board: 'job_board',
+  company_name: 'company_name',
+  inferred_city: 'inferred_city',
+  inferred_state: 'inferred_state',
+  inferred_country: 'inferred_country',
+  inferred_seniority_level: 'inferred_seniority_level',
+  is_remote: 'is_remote',
+  post_date: 'post_date',
+  job_category: 'category',
+  location: 'inferred_city',
 };
 
 export interface Bucket {
@@ -83,10 +91,21 @@ function aggregate(store: JobStore, search: unknown, query: string, groupBy: str
     const innerKey = bucketKey(job?.[query]);
     if (innerKey !== undefined) bucket.inner.set(innerKey, (bucket.inner.get(innerKey) ?? 0) + 1);
   }
-  const aggregations = top([...outer].map(([key, b]) => ({ key, doc_count: b.count, inner: b.inner })), size).map(
-    ({ key, doc_count, inner }): Bucket => groupBy === undefined
-      ? { key, doc_count }
-      : { key, doc_count, buckets: top([...inner].map(([k, n]) => ({ key: k, doc_count: n })), size) },
+  const aggregations = top(
+    [...outer].map(([key, b]) => ({ key, doc_count: b.count, inner: b.inner })),
+    size,
+  ).map(
+    ({ key, doc_count, inner }): Bucket =>
+      groupBy === undefined
+        ? { key, doc_count }
+        : {
+            key,
+            doc_count,
+            buckets: top(
+              [...inner].map(([k, n]) => ({ key: k, doc_count: n })),
+              size,
+            ),
+          },
   );
   return { total: hits.length, aggregations };
 }
@@ -106,7 +125,5 @@ function bucketKey(value: unknown): string | undefined {
 
 /** doc_count descending, then key ascending (code-unit order, locale-independent). */
 function top<T extends { key: string; doc_count: number }>(buckets: T[], size: number): T[] {
-  return buckets
-    .sort((a, b) => b.doc_count - a.doc_count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .slice(0, size);
+  return buckets.sort((a, b) => b.doc_count - a.doc_count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, size);
 }

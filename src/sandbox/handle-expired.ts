@@ -38,12 +38,16 @@ export function handleExpired(store: JobStore, account: Account, params: Readonl
       cursor: store.cursors[i],
     };
   });
-  return okReply(format, {
-    status: 'success',
-    message: 'Data present.',
-    total_count: hits.length,
-    size: items.length,
-    next_cursor: nextCursorOf(hits, store.cursors, start, items.length),
-    job_data: jobData,
-  }, items.length);
+  return okReply(
+    format,
+    {
+      status: 'success',
+      message: 'Data present.',
+      total_count: hits.length,
+      size: items.length,
+      next_cursor: nextCursorOf(hits, store.cursors, start, items.length),
+      job_data: jobData,
+    },
+    items.length,
+  );
 }

@@ -142,9 +142,7 @@ export class JobIndex {
       else if (list[list.length - 1] !== i) list.push(i);
     };
     this.jobs.forEach((job, i) => {
-      const texts = name === ALL_FIELDS
-        ? Object.entries(job).flatMap(([field, value]) => valueTexts(field, value))
-        : valueTexts(name, job[name]);
+      const texts = name === ALL_FIELDS ? Object.entries(job).flatMap(([field, value]) => valueTexts(field, value)) : valueTexts(name, job[name]);
       const forms: string[] = [];
       for (const text of texts) {
         const words = tokenize(text);

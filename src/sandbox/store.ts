@@ -49,7 +49,10 @@ export class JobStore {
       const bits = query === undefined ? this.index.all() : evaluateQuery(this.index, query);
       if (options.datasets.size < 2) {
         const wantF500 = options.datasets.has('f500') ? 1 : 0;
-        and(bits, this.f500.map((v) => (v === wantF500 ? 1 : 0)));
+        and(
+          bits,
+          this.f500.map((v) => (v === wantF500 ? 1 : 0)),
+        );
       }
       const hits: number[] = [];
       bits.forEach((bit, i) => {

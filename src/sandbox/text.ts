@@ -29,7 +29,11 @@ export function valueTexts(field: string, value: unknown): string[] {
 }
 
 function stripHtml(html: string): string {
-  return html.replace(/<[^>]*>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 /** Phrase form of a token list: matching `' a b '` inside `' x a b y '` is a word-aligned phrase match. */

@@ -12,13 +12,21 @@ interface Usage {
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('Z', '+00:00'));
 
 export const RateLimitBudget = builder.objectRef<EndpointBudget>('RateLimitBudget').implement({
-  description: 'One upstream endpoint\'s rate budget for this key (rolling windows, CONTRACT §5).',
+  description: "One upstream endpoint's rate budget for this key (rolling windows, CONTRACT §5).",
   fields: (t) => ({
     endpoint: t.string({ nullable: false, description: 'Upstream path, e.g. `/v2/data`.', resolve: (b) => `/v2/${b.endpoint}` }),
     limitPerMinute: t.exposeInt('limitPerMinute', { nullable: false, description: 'Requests allowed in any minute.' }),
-    remainingThisMinute: t.int({ nullable: false, description: 'Requests left in the current rolling minute.', resolve: (b) => Math.max(0, b.limitPerMinute - b.minute.used) }),
+    remainingThisMinute: t.int({
+      nullable: false,
+      description: 'Requests left in the current rolling minute.',
+      resolve: (b) => Math.max(0, b.limitPerMinute - b.minute.used),
+    }),
     limitPerHour: t.exposeInt('limitPerHour', { nullable: false, description: 'Requests allowed in any hour.' }),
-    remainingThisHour: t.int({ nullable: false, description: 'Requests left in the current rolling hour.', resolve: (b) => Math.max(0, b.limitPerHour - b.hour.used) }),
+    remainingThisHour: t.int({
+      nullable: false,
+      description: 'Requests left in the current rolling hour.',
+      resolve: (b) => Math.max(0, b.limitPerHour - b.hour.used),
+    }),
     resetAt: t.field({
       type: DateTimeScalar,
       description: 'When the oldest counted request leaves the minute window (null when none is counted).',

@@ -55,8 +55,7 @@ class Edge<T> {
 export function toConnection<T extends { cursor: string | null }>(page: Page<T>, req: PageRequest, q: string, secret: string) {
   const records = page.records.slice(req.skip);
   const seenAfter = req.seen + Math.max(0, page.received - req.skip);
-  const hasNextPage =
-    page.nextCursor !== null && (page.totalCount !== null ? seenAfter < page.totalCount : page.received >= req.size);
+  const hasNextPage = page.nextCursor !== null && (page.totalCount !== null ? seenAfter < page.totalCount : page.received >= req.size);
   const edges = records.map((node, i) => {
     const last = i === records.length - 1;
     const state: CursorState =

@@ -10,7 +10,10 @@ import { badInput } from '../upstream/errors.js';
  */
 const State = z.object({
   q: z.string().regex(/^[\w-]{1,64}$/),
-  c: z.string().regex(/^\d{1,20}$/).nullable(),
+  c: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .nullable(),
   n: z.number().int().min(0).max(10_000_000),
   k: z.number().int().min(0).max(100).optional(),
 });

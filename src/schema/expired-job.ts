@@ -7,8 +7,7 @@ import { pageRequest, toConnection } from './connection.js';
 import { DateScalar } from './scalars.js';
 import { Job, isUniqId, loadJob } from './job.js';
 
-const isExpiredRecord = (v: unknown): v is ExpiredRecord =>
-  typeof v === 'object' && v !== null && 'expiredOn' in v && !('companyName' in v);
+const isExpiredRecord = (v: unknown): v is ExpiredRecord => typeof v === 'object' && v !== null && 'expiredOn' in v && !('companyName' in v);
 
 /**
  * One expired job by uniq_id. No upstream call fetches a single expired job, so it is derived from

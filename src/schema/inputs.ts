@@ -91,7 +91,10 @@ export function normalizeFilter(f: JobFilterInput | null | undefined): Normalize
   if (f.excludeDuplicates) out.excludeDuplicates = true;
   if (f.salary) {
     const { min, max, currency } = f.salary;
-    for (const [k, v] of [['min', min], ['max', max]] as const) {
+    for (const [k, v] of [
+      ['min', min],
+      ['max', max],
+    ] as const) {
       if (v !== null && v !== undefined && (!Number.isFinite(v) || v < 0)) throw badInput(`filter.salary.${k} must be a number ≥ 0`);
     }
     if (min != null && max != null && min > max) throw badInput('filter.salary.min must not be greater than filter.salary.max');

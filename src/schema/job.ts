@@ -31,8 +31,7 @@ export const Salary = builder.objectRef<JobRecord['salary']>('Salary').implement
 export const isUniqId = (id: string): boolean => /^[0-9a-f]{32}$/.test(id);
 
 /** A job through the request's batching loader; an id that cannot exist costs no upstream call. */
-export const loadJob = (ctx: Context, id: string): Promise<JobRecord | null> =>
-  isUniqId(id) ? ctx.jobLoader.load(id) : Promise.resolve(null);
+export const loadJob = (ctx: Context, id: string): Promise<JobRecord | null> => (isUniqId(id) ? ctx.jobLoader.load(id) : Promise.resolve(null));
 
 export const isJobRecord = (v: unknown): v is JobRecord => typeof v === 'object' && v !== null && 'companyName' in v && 'uniqId' in v;
 

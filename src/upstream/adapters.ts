@@ -2,15 +2,7 @@ import type { Clause } from './query-dsl.js';
 import type { Envelope } from './envelope.js';
 import type { UpstreamCall } from './http.js';
 import type { Credentials } from './credentials.js';
-import {
-  parseBuckets,
-  parseRecords,
-  type AggregateBucket,
-  type ExpiredRecord,
-  type JobRecord,
-  readExpiredRecord,
-  readJobRecord,
-} from './records.js';
+import { parseBuckets, parseRecords, type AggregateBucket, type ExpiredRecord, type JobRecord, readExpiredRecord, readJobRecord } from './records.js';
 import { isSandboxKey } from './credentials.js';
 
 // One adapter per endpoint: the [chosen] rules of CONTRACT.md live here and nowhere else.
@@ -49,8 +41,7 @@ export interface ExpiredRequest {
   cursor?: string | null;
 }
 
-export type AggregateFieldName =
-  | 'CATEGORY' | 'JOB_TYPE' | 'JOB_BOARD' | 'COMPANY' | 'CITY' | 'STATE' | 'COUNTRY' | 'SENIORITY' | 'REMOTE' | 'POST_DATE';
+export type AggregateFieldName = 'CATEGORY' | 'JOB_TYPE' | 'JOB_BOARD' | 'COMPANY' | 'CITY' | 'STATE' | 'COUNTRY' | 'SENIORITY' | 'REMOTE' | 'POST_DATE';
 
 /** AggregateField → the contract's field names (§4). */
 export const AGGREGATE_FIELD: Record<AggregateFieldName, string> = {

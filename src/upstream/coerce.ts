@@ -28,7 +28,10 @@ export function toPlace(v: unknown): string | null {
   const s = toText(v);
   if (s === null) return null;
   if (!s.includes('|')) return s;
-  const parts = s.split('|').map((p) => p.trim()).filter((p) => !isPlaceholder(p));
+  const parts = s
+    .split('|')
+    .map((p) => p.trim())
+    .filter((p) => !isPlaceholder(p));
   return parts.length ? parts.join(', ') : null;
 }
 

@@ -90,7 +90,11 @@ export function statusError(status: number, retryAfter: string | string[] | unde
     return new UpstreamError('RATE_LIMITED', 'JobsPikr rate limit reached', { retryAfter: retryAfterSeconds(retryAfter), retryable: true, httpStatus: status });
   }
   if (status >= 500) {
-    return new UpstreamError('UPSTREAM_UNAVAILABLE', `JobsPikr answered ${status}`, { retryable: status !== 504 || repeatable, hostFault: true, httpStatus: status });
+    return new UpstreamError('UPSTREAM_UNAVAILABLE', `JobsPikr answered ${status}`, {
+      retryable: status !== 504 || repeatable,
+      hostFault: true,
+      httpStatus: status,
+    });
   }
   // Only 401 is the contract's answer to wrong keys, and it is not counted; a 403 might be, so it keeps its slot.
   if (status === 401 || status === 403) {

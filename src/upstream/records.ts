@@ -15,7 +15,10 @@ export const SENIORITY_LABEL: Record<Seniority, string> = {
 /** `Senior Level`, `senior_level`, `SENIOR` ... → the enum; anything else is null. */
 export function toSeniority(v: unknown): Seniority | null {
   if (typeof v !== 'string') return null;
-  const word = v.trim().toLowerCase().split(/[\s_-]+/)[0];
+  const word = v
+    .trim()
+    .toLowerCase()
+    .split(/[\s_-]+/)[0];
   return SENIORITY.find((s) => s.toLowerCase() === word) ?? null;
 }
 
@@ -177,15 +180,16 @@ export interface AggregateBucket {
   buckets: AggregateBucket[];
 }
 
-const bucketKey = z.unknown().optional().transform((v) => (v === null || v === undefined ? null : String(v)));
+const bucketKey = z
+  .unknown()
+  .optional()
+  .transform((v) => (v === null || v === undefined ? null : String(v)));
 
 export const AggregateBucketSchema: z.ZodType<AggregateBucket | null> = z.lazy(() =>
-  z
-    .object({ key: bucketKey, doc_count: int, buckets: z.array(z.unknown()).optional() })
-    .transform((b): AggregateBucket | null => {
-      if (b.key === null || b.doc_count === null) return null;
-      return { key: b.key, count: b.doc_count, buckets: parseBuckets(b.buckets ?? []).buckets };
-    }),
+  z.object({ key: bucketKey, doc_count: int, buckets: z.array(z.unknown()).optional() }).transform((b): AggregateBucket | null => {
+    if (b.key === null || b.doc_count === null) return null;
+    return { key: b.key, count: b.doc_count, buckets: parseBuckets(b.buckets ?? []).buckets };
+  }),
 );
 
 /** Buckets that make no sense are dropped and counted, like bad records. */
@@ -201,14 +205,14 @@ export function parseBuckets(items: readonly unknown[]): { buckets: AggregateBuc
 }
 
 /** Parse each record on its own: one record that cannot be read is dropped, not the page. */
-export function parseRecords<T>(
-  reader: z.ZodType<T> | ((v: unknown) => T | null),
-  items: readonly unknown[],
-): { records: T[]; dropped: number } {
-  const read = typeof reader === 'function' ? reader : (v: unknown): T | null => {
-    const r = reader.safeParse(v);
-    return r.success ? r.data : null;
-  };
+export function parseRecords<T>(reader: z.ZodType<T> | ((v: unknown) => T | null), items: readonly unknown[]): { records: T[]; dropped: number } {
+  const read =
+    typeof reader === 'function'
+      ? reader
+      : (v: unknown): T | null => {
+          const r = reader.safeParse(v);
+          return r.success ? r.data : null;
+        };
   const records: T[] = [];
   let dropped = 0;
   for (const item of items) {

@@ -146,7 +146,11 @@ describe('the jobs subgraph behind a real federation gateway', () => {
       void stack.app.yoga(req, res);
     });
     servers.push(jobs.server);
-    const sdlRes = await fetch(jobs.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _service { sdl } }' }) });
+    const sdlRes = await fetch(jobs.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
     jobsSdl = ((await sdlRes.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
 
     const bookmarks = await listen(createYoga({ schema: bookmarksSubgraph(bookmarked), logging: false }));
@@ -196,7 +200,13 @@ describe('the jobs subgraph behind a real federation gateway', () => {
       { name: 'saved', typeDefs: parse(SAVED_SEARCHES_SDL), url: 'http://saved.invalid/graphql' },
     ]);
     expect(composed.errors?.map((e) => e.message) ?? []).toEqual([]);
-    expect(String(buildSchema(composed.publicSdl ?? '').getQueryType()?.getFields().savedSearches?.type)).toBe('SavedSearchConnection!');
+    expect(
+      String(
+        buildSchema(composed.publicSdl ?? '')
+          .getQueryType()
+          ?.getFields().savedSearches?.type,
+      ),
+    ).toBe('SavedSearchConnection!');
   });
 
   it('resolves 25 job references from the other subgraph with one _entities fetch and one upstream /data call', async () => {
@@ -228,7 +238,10 @@ describe('the jobs subgraph behind a real federation gateway', () => {
     const bm = r.data?.bookmarks as { totalCount: number; hasMore: boolean; nodes: { note: string; job: { bookmarkCount: number } }[] };
     expect(bm.totalCount).toBe(25);
     expect(bm.hasMore).toBe(true);
-    expect(bm.nodes.map((n) => [n.note, n.job.bookmarkCount])).toEqual([['Bookmark 0', 1], ['Bookmark 1', 1]]);
+    expect(bm.nodes.map((n) => [n.note, n.job.bookmarkCount])).toEqual([
+      ['Bookmark 0', 1],
+      ['Bookmark 1', 1],
+    ]);
     // the search costs one call; the bookmarked jobs are already in the record cache
     expect(stack.calls('data')).toBe(1);
   });
@@ -247,7 +260,9 @@ describe('the jobs subgraph behind a real federation gateway', () => {
 
   it('returns null for a reference to an unknown job without failing the rest', async () => {
     const unknown = 'f'.repeat(32);
-    const r = await viaGateway('query ($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } bookmarks(first: 1) { nodes { note } } }', { ids: [bookmarked[0], unknown] });
+    const r = await viaGateway('query ($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } bookmarks(first: 1) { nodes { note } } }', {
+      ids: [bookmarked[0], unknown],
+    });
     expect(r.errors).toBeUndefined();
     expect(r.data?.jobsByUniqIds).toEqual([{ uniqId: bookmarked[0] }, null]);
     expect(r.data?.bookmarks).toEqual({ nodes: [{ note: 'Bookmark 0' }] });

@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Only the page's own origin and in-page URLs (data:, blob: workers) are allowed: no CDN, no internet. */
 function isLocal(url: string, origin: string): boolean {
@@ -77,10 +86,15 @@ describe('GraphiQL in a real headless browser', () => {
 
   it('runs the default query with the run button and shows sandbox jobs in the result pane', async () => {
     stack.sandbox.clearLog();
-    const answered = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('SeedExample'));
+    const answered = page.waitForResponse(
+      (r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('SeedExample'),
+    );
     await page.locator('.graphiql-execute-button').click();
     const res = await answered;
-    const body = (await res.json()) as { errors?: unknown; data: { jobs: { totalCount: number; nodes: { uniqId: string; title: string }[] }; apiUsage: { sandbox: boolean } } };
+    const body = (await res.json()) as {
+      errors?: unknown;
+      data: { jobs: { totalCount: number; nodes: { uniqId: string; title: string }[] }; apiUsage: { sandbox: boolean } };
+    };
     expect(body.errors).toBeUndefined();
     expect(body.data.jobs.totalCount).toBeGreaterThan(0);
     expect(body.data.apiUsage.sandbox).toBe(true);
@@ -98,7 +112,9 @@ describe('GraphiQL in a real headless browser', () => {
 
   it('runs it again with Ctrl-Enter from the editor; the repeat is served from cache', async () => {
     stack.sandbox.clearLog();
-    const answered = page.waitForResponse((r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('SeedExample'));
+    const answered = page.waitForResponse(
+      (r) => r.url() === `${origin}/graphql` && r.request().method() === 'POST' && (r.request().postData() ?? '').includes('SeedExample'),
+    );
     await page.locator('.graphiql-query-editor').click();
     await page.keyboard.press('Control+Enter');
     expect((await answered).status()).toBe(200);

@@ -94,7 +94,9 @@ describe('two replicas sharing one Redis', () => {
     const before = sandbox.log.filter((e) => e.endpoint === 'data').length;
     sandbox.setDelay(200);
     try {
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).gql('{ jobs(filter: { city: "Chicago" }, first: 6) { nodes { uniqId } } }')));
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).gql('{ jobs(filter: { city: "Chicago" }, first: 6) { nodes { uniqId } } }')),
+      );
       for (const r of results) expect(errorsOf(r)).toEqual([]);
       results.forEach((r) => expect(r.body.data).toEqual(results[0]?.body.data));
     } finally {
@@ -103,12 +105,14 @@ describe('two replicas sharing one Redis', () => {
     expect(sandbox.log.filter((e) => e.endpoint === 'data').length).toBe(before + 1);
   });
 
-  it('jobs consumed through one replica show up in the other\'s next expiredJobs list', async () => {
+  it("jobs consumed through one replica show up in the other's next expiredJobs list", async () => {
     const q = '{ expiredJobs(from: "2024-01-01", to: "2026-12-31", first: 100) { totalCount } }';
     const count = (r: GqlResult) => (r.body.data?.expiredJobs as { totalCount: number | null }).totalCount ?? 0;
     const before = await a.gql(q);
     expect(errorsOf(before)).toEqual([]);
-    const bought = await b.gql('{ jobs(filter: { includeExpired: true, category: "Retail" }, first: 100) { nodes { uniqId } } }', undefined, { 'x-max-credits': '100' });
+    const bought = await b.gql('{ jobs(filter: { includeExpired: true, category: "Retail" }, first: 100) { nodes { uniqId } } }', undefined, {
+      'x-max-credits': '100',
+    });
     expect(errorsOf(bought)).toEqual([]);
     const after = await a.gql(q);
     expect(count(after)).toBeGreaterThan(count(before));

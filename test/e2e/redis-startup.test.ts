@@ -52,7 +52,10 @@ async function until(s: Server, pattern: RegExp): Promise<void> {
     if (s.child.exitCode !== null) throw new Error(`server exited with ${s.child.exitCode}`);
     await sleep(50);
   }
-  expect(s.msgs.some((m) => pattern.test(m)), `log says ${String(pattern)}`).toBe(true);
+  expect(
+    s.msgs.some((m) => pattern.test(m)),
+    `log says ${String(pattern)}`,
+  ).toBe(true);
 }
 
 const listens = (base: string) =>

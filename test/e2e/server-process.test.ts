@@ -88,7 +88,11 @@ describe('the server as a process (npm start with no keys)', () => {
     const body = (await res.json()) as {
       errors?: unknown[];
       data: {
-        jobs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { uniqId: string; title: string | null; location: { city: string | null } }[] };
+        jobs: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          nodes: { uniqId: string; title: string | null; location: { city: string | null } }[];
+        };
         apiUsage: { sandbox: boolean; limits: { endpoint: string; remainingThisMinute: number }[] };
       };
     };

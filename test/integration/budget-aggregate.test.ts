@@ -100,7 +100,8 @@ describe('aggregate budget on one server', () => {
 
   it('apiUsage reports the spent aggregate budget', async () => {
     const r = await stack.gql('{ apiUsage { sandbox limits { endpoint limitPerMinute remainingThisMinute remainingThisHour resetAt } } }');
-    const limits = (r.body.data?.apiUsage as { limits: { endpoint: string; remainingThisMinute: number; remainingThisHour: number; resetAt: string | null }[] }).limits;
+    const limits = (r.body.data?.apiUsage as { limits: { endpoint: string; remainingThisMinute: number; remainingThisHour: number; resetAt: string | null }[] })
+      .limits;
     const agg = limits.find((l) => l.endpoint === '/v2/aggregate_data');
     expect(agg).toMatchObject({ remainingThisMinute: 0, remainingThisHour: 90 });
     expect(agg?.resetAt).not.toBeNull();
@@ -118,10 +119,9 @@ describe('partial results', () => {
       const first = await s.gql('{ jobs(first: 2) { nodes { uniqId } } }');
       expect(first.body.errors).toBeUndefined();
       const unseen = s.sandbox.jobs.map((j) => j.uniq_id).find((id) => !JSON.stringify(first.body.data).includes(id));
-      const r = await s.gql(
-        `query($id: String!) { cats: aggregate(field: CATEGORY, limit: 2) { key } job(uniqId: $id) { title } apiUsage { sandbox } }`,
-        { id: unseen },
-      );
+      const r = await s.gql(`query($id: String!) { cats: aggregate(field: CATEGORY, limit: 2) { key } job(uniqId: $id) { title } apiUsage { sandbox } }`, {
+        id: unseen,
+      });
       expect(r.body.data?.job).toBeNull();
       expect((r.body.data?.cats as unknown[]).length).toBeGreaterThan(0);
       expect(r.body.data?.apiUsage).toEqual({ sandbox: true });
@@ -141,11 +141,16 @@ describe('a shared call outlives the caller that started it', () => {
       const query = '{ aggregate(field: STATE) { key count } }';
       const gone = new AbortController();
       const first = Promise.resolve(
-        s.app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: gone.signal }),
+        s.app.yoga.fetch('http://localhost/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+          signal: gone.signal,
+        }),
       ).then(
-          () => 'answered',
-          () => 'aborted',
-        );
+        () => 'answered',
+        () => 'aborted',
+      );
       await sleep(50);
       const second = s.gql(query);
       await sleep(50);

@@ -54,7 +54,10 @@ describe('credits under a production key', () => {
   it('job lookups read the record cache filled by search pages; only unseen jobs are bought', async () => {
     const page = await s.gql(PAGE, { first: 10, filter: { keywords: 'engineer' } });
     const seen = ids(page);
-    const unseen = s.sandbox.jobs.map((j) => j.uniq_id).filter((id) => !seen.includes(id)).slice(0, 1);
+    const unseen = s.sandbox.jobs
+      .map((j) => j.uniq_id)
+      .filter((id) => !seen.includes(id))
+      .slice(0, 1);
     const before = dataCalls(s).length;
     const one = await s.gql('query($id: String!) { job(uniqId: $id) { uniqId title } }', { id: seen[3] });
     expect((one.body.data?.job as { uniqId: string }).uniqId).toBe(seen[3]);
@@ -92,22 +95,23 @@ describe('credits under a production key', () => {
   });
 
   it('ExpiredJob.job for jobs seen on a search page makes no /data call', async () => {
-    const page = await s.gql(
-      '{ jobs(filter: { includeExpired: true, keywords: "manager" }, first: 100) { nodes { uniqId hasExpired } } }',
-      undefined,
-      { 'x-max-credits': '100' },
-    );
+    const page = await s.gql('{ jobs(filter: { includeExpired: true, keywords: "manager" }, first: 100) { nodes { uniqId hasExpired } } }', undefined, {
+      'x-max-credits': '100',
+    });
     expect(page.body.errors).toBeUndefined();
     const expiredIds = new Set(
       (page.body.data?.jobs as { nodes: { uniqId: string; hasExpired: boolean | null }[] }).nodes.filter((n) => n.hasExpired).map((n) => n.uniqId),
     );
     expect(expiredIds.size).toBeGreaterThan(0);
-    const days = s.sandbox.jobs.filter((j) => expiredIds.has(j.uniq_id)).map((j) => String(j.latest_expiry_check_date)).sort();
+    const days = s.sandbox.jobs
+      .filter((j) => expiredIds.has(j.uniq_id))
+      .map((j) => String(j.latest_expiry_check_date))
+      .sort();
     const before = dataCalls(s).length;
-    const expired = await s.gql(
-      'query($from: Date!, $to: Date!) { expiredJobs(from: $from, to: $to, first: 100) { nodes { uniqId job { uniqId title } } } }',
-      { from: days[0], to: days.at(-1) },
-    );
+    const expired = await s.gql('query($from: Date!, $to: Date!) { expiredJobs(from: $from, to: $to, first: 100) { nodes { uniqId job { uniqId title } } } }', {
+      from: days[0],
+      to: days.at(-1),
+    });
     expect(expired.body.errors).toBeUndefined();
     const nodes = (expired.body.data?.expiredJobs as { nodes: { uniqId: string; job: { uniqId: string } | null }[] }).nodes;
     // Every job this key bought that expired in the range: the search page's, and any bought earlier.

@@ -7,7 +7,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const PAGE = 'query($first: Int, $after: String) { jobs(first: $first, after: $after, filter: { keywords: "engineer" }) { pageInfo { endCursor hasNextPage } nodes { uniqId } } }';
+const PAGE =
+  'query($first: Int, $after: String) { jobs(first: $first, after: $after, filter: { keywords: "engineer" }) { pageInfo { endCursor hasNextPage } nodes { uniqId } } }';
 type Page = { jobs: { pageInfo: { endCursor: string; hasNextPage: boolean }; nodes: { uniqId: string }[] } };
 
 describe('pages cut from a larger cached page', () => {

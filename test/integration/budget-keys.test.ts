@@ -40,7 +40,7 @@ describe('cached data goes only to key pairs the upstream accepted', () => {
     expect(JSON.stringify(s.sandbox.log)).not.toContain('not-the-key');
   });
 
-  it('a wrong key never joins an accepted key\'s call in flight', async () => {
+  it("a wrong key never joins an accepted key's call in flight", async () => {
     s.sandbox.clearLog();
     s.sandbox.setDelay(150);
     try {

@@ -62,7 +62,12 @@ describe('attempts that never reached the upstream do not count', () => {
   it('connection refused on both hosts, then both circuits open: no slot of the budget stays taken', async () => {
     const [primary, fallback] = [await freePort(), await freePort()];
     const stack = await startStack({
-      env: { ...ENV, JOBSPIKR_BASE_URL: `http://127.0.0.1:${primary}/v2`, JOBSPIKR_FALLBACK_BASE_URL: `http://127.0.0.1:${fallback}/v2`, FAILOVER_THRESHOLD: '2' },
+      env: {
+        ...ENV,
+        JOBSPIKR_BASE_URL: `http://127.0.0.1:${primary}/v2`,
+        JOBSPIKR_FALLBACK_BASE_URL: `http://127.0.0.1:${fallback}/v2`,
+        FAILOVER_THRESHOLD: '2',
+      },
       sandbox: { minuteMs: MINUTE_MS },
     });
     try {

@@ -30,7 +30,7 @@ describe('an upstream 429 feeds back into the limiter', () => {
     expect(jobs.body.errors).toBeUndefined();
   });
 
-  it('another program spending the key\'s budget: one 429 reaches us, then we stop asking', async () => {
+  it("another program spending the key's budget: one 429 reaches us, then we stop asking", async () => {
     const { clientId, authKey } = s.sandbox.keys.sandbox;
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {

@@ -97,7 +97,9 @@ describe('multi-tenant mode (REQUIRE_CLIENT_CREDENTIALS=true, no server keys)', 
     const r = await multi.gql(SEARCH, undefined, { client_id: TENANT.clientId, client_auth_key: TENANT.authKey });
     expect(r.body.errors).toBeUndefined();
     expect(clientIds()).toEqual([TENANT.clientId]);
-    const b = await multi.gql('{ jobs(first: 6) { nodes { uniqId } } }', undefined, { authorization: basic(sandbox.keys.sandbox.clientId, sandbox.keys.sandbox.authKey) });
+    const b = await multi.gql('{ jobs(first: 6) { nodes { uniqId } } }', undefined, {
+      authorization: basic(sandbox.keys.sandbox.clientId, sandbox.keys.sandbox.authKey),
+    });
     expect(b.body.errors).toBeUndefined();
     expect(clientIds()).toEqual([TENANT.clientId, sandbox.keys.sandbox.clientId]);
   });

@@ -23,7 +23,10 @@ async function searchAll(s: Stack, filter: Record<string, unknown>): Promise<str
   const ids: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const r = await s.gql('query($f: JobFilter, $a: String) { jobs(filter: $f, first: 100, after: $a) { pageInfo { hasNextPage endCursor } nodes { uniqId } } }', { f: filter, a: after });
+    const r = await s.gql(
+      'query($f: JobFilter, $a: String) { jobs(filter: $f, first: 100, after: $a) { pageInfo { hasNextPage endCursor } nodes { uniqId } } }',
+      { f: filter, a: after },
+    );
     expect(r.body.errors).toBeUndefined();
     const c = (r.body.data as { jobs: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { uniqId: string }[] } }).jobs;
     ids.push(...c.nodes.map((n) => n.uniqId));
@@ -44,7 +47,16 @@ const EXPIRED = `query($from: Date!, $to: Date!, $first: Int, $after: String) {
 interface ExpiredConn {
   totalCount: number | null;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: { cursor: string; node: { id: string; uniqId: string; url: string | null; expiredOn: string | null; job: { uniqId: string; title: string | null; hasExpired: boolean | null } | null } }[];
+  edges: {
+    cursor: string;
+    node: {
+      id: string;
+      uniqId: string;
+      url: string | null;
+      expiredOn: string | null;
+      job: { uniqId: string; title: string | null; hasExpired: boolean | null } | null;
+    };
+  }[];
 }
 async function expired(s: Stack, vars: Record<string, unknown>): Promise<ExpiredConn> {
   const r = await s.gql(EXPIRED, vars);
@@ -188,10 +200,22 @@ describe('expiredJobs', () => {
 // ---- aggregate ----------------------------------------------------------------------------------
 
 const FIELD: Record<string, string> = {
-  CATEGORY: 'category', JOB_TYPE: 'job_type', JOB_BOARD: 'job_board', COMPANY: 'company_name', CITY: 'inferred_city',
-  STATE: 'inferred_state', COUNTRY: 'inferred_country', SENIORITY: 'inferred_seniority_level', REMOTE: 'is_remote', POST_DATE: 'post_date',
+  CATEGORY: 'category',
+  JOB_TYPE: 'job_type',
+  JOB_BOARD: 'job_board',
+  COMPANY: 'company_name',
+  CITY: 'inferred_city',
+  STATE: 'inferred_state',
+  COUNTRY: 'inferred_country',
+  SENIORITY: 'inferred_seniority_level',
+  REMOTE: 'is_remote',
+  POST_DATE: 'post_date',
 };
-interface Bucket { key: string; count: number; buckets: Bucket[] }
+interface Bucket {
+  key: string;
+  count: number;
+  buckets: Bucket[];
+}
 
 const keyOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
 const top = (m: Map<string, number>, n: number): [string, number][] =>

@@ -48,13 +48,22 @@ describe('paging arguments', () => {
     expect(cursor).toEqual(expect.any(String));
     stack.sandbox.clearLog();
 
-    expectRefused(await stack.gql('query($after: String) { jobs(first: 2, filter: { keywords: "nurse" }, after: $after) { totalCount } }', { after: cursor }), /after/);
-    expectRefused(await stack.gql('query($after: String) { expiredJobs(from: "2026-01-01", to: "2026-01-02", after: $after) { totalCount } }', { after: cursor }), /after/);
+    expectRefused(
+      await stack.gql('query($after: String) { jobs(first: 2, filter: { keywords: "nurse" }, after: $after) { totalCount } }', { after: cursor }),
+      /after/,
+    );
+    expectRefused(
+      await stack.gql('query($after: String) { expiredJobs(from: "2026-01-01", to: "2026-01-02", after: $after) { totalCount } }', { after: cursor }),
+      /after/,
+    );
     const [payload = '', mac = ''] = cursor.split('.');
     const forged = `${Buffer.from(JSON.stringify({ q: 'x', c: '1', n: 0 })).toString('base64url')}.${mac}`;
     const flipped = `${payload}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`;
     for (const after of ['abc', '', '1550559619641049', forged, flipped, 'x'.repeat(5000)]) {
-      expectRefused(await stack.gql('query($after: String) { jobs(first: 2, filter: { keywords: "engineer" }, after: $after) { totalCount } }', { after }), /after/);
+      expectRefused(
+        await stack.gql('query($after: String) { jobs(first: 2, filter: { keywords: "engineer" }, after: $after) { totalCount } }', { after }),
+        /after/,
+      );
     }
   });
 
@@ -140,7 +149,8 @@ describe('operation limits (GraphQL Armor + Pothos complexity)', () => {
   });
 
   it('cost: `first` multiplies, so ten 100-record searches are refused where ten 10-record ones are not', async () => {
-    const searches = (first: number) => `{ ${Array.from({ length: 10 }, (_, i) => `s${i}: jobs(first: ${first}, filter: { keywords: "k${i}" }) { nodes { uniqId title location { city } } }`).join(' ')} }`;
+    const searches = (first: number) =>
+      `{ ${Array.from({ length: 10 }, (_, i) => `s${i}: jobs(first: ${first}, filter: { keywords: "k${i}" }) { nodes { uniqId title location { city } } }`).join(' ')} }`;
     expectRefused(await stack.gql(searches(100)), /complexity/);
     const byVariable = `query($n: Int) { ${Array.from({ length: 10 }, (_, i) => `v${i}: jobs(first: $n, filter: { keywords: "v${i}" }) { nodes { uniqId title location { city } } }`).join(' ')} }`;
     expectRefused(await stack.gql(byVariable, { n: 100 }), /complexity/);
@@ -194,7 +204,13 @@ describe('operation limits (GraphQL Armor + Pothos complexity)', () => {
 
 describe('every error carries a SURFACE code', () => {
   it('across a mixed bag of bad requests', async () => {
-    const queries = ['{ jobs(first: 0) { totalCount } }', '{ nope }', '{ expiredJobs(from: "x", to: "y") { totalCount } }', '{ jobs(last: 1) { totalCount } }', '{'];
+    const queries = [
+      '{ jobs(first: 0) { totalCount } }',
+      '{ nope }',
+      '{ expiredJobs(from: "x", to: "y") { totalCount } }',
+      '{ jobs(last: 1) { totalCount } }',
+      '{',
+    ];
     for (const q of queries) {
       const r = await stack.gql(q);
       for (const e of r.body.errors ?? []) expect(SURFACE_CODES).toContain(e.extensions?.code);

@@ -23,13 +23,35 @@ beforeEach(() => stack.sandbox.clearLog());
 // ---- the oracle: filter meaning over raw records -------------------------------------------------
 
 type Filter = {
-  keywords?: string; title?: string; company?: string; category?: string; city?: string; state?: string; country?: string;
-  jobType?: string; seniority?: string[]; remote?: boolean; salary?: { min?: number; max?: number; currency?: string };
-  postedFrom?: string; postedTo?: string; skills?: string[]; datasets?: string[]; excludeDuplicates?: boolean; includeExpired?: boolean;
+  keywords?: string;
+  title?: string;
+  company?: string;
+  category?: string;
+  city?: string;
+  state?: string;
+  country?: string;
+  jobType?: string;
+  seniority?: string[];
+  remote?: boolean;
+  salary?: { min?: number; max?: number; currency?: string };
+  postedFrom?: string;
+  postedTo?: string;
+  skills?: string[];
+  datasets?: string[];
+  excludeDuplicates?: boolean;
+  includeExpired?: boolean;
 };
 
 const texts = (v: unknown): string[] =>
-  v === null || v === undefined ? [] : Array.isArray(v) ? v.flatMap(texts) : typeof v === 'string' ? [v] : typeof v === 'number' || typeof v === 'boolean' ? [String(v)] : [];
+  v === null || v === undefined
+    ? []
+    : Array.isArray(v)
+      ? v.flatMap(texts)
+      : typeof v === 'string'
+        ? [v]
+        : typeof v === 'number' || typeof v === 'boolean'
+          ? [String(v)]
+          : [];
 const form = (s: string): string => ` ${tokenize(s).join(' ')} `;
 /** The phrase's words appear contiguously, case-insensitively, in one value of one of the fields. */
 const hasPhrase = (r: RawJobRecord, fields: string[], phrase: string): boolean => {
@@ -46,9 +68,14 @@ const F500 = new Set(F500_COMPANIES);
 
 function matches(r: RawJobRecord, f: Filter): boolean {
   const text: [keyof Filter, string[]][] = [
-    ['keywords', ['job_title', 'job_description']], ['title', ['job_title', 'inferred_job_title']], ['company', ['company_name']],
-    ['category', ['category']], ['city', ['city', 'inferred_city']], ['state', ['state', 'inferred_state']],
-    ['country', ['country', 'inferred_country']], ['jobType', ['job_type']],
+    ['keywords', ['job_title', 'job_description']],
+    ['title', ['job_title', 'inferred_job_title']],
+    ['company', ['company_name']],
+    ['category', ['category']],
+    ['city', ['city', 'inferred_city']],
+    ['state', ['state', 'inferred_state']],
+    ['country', ['country', 'inferred_country']],
+    ['jobType', ['job_type']],
   ];
   for (const [name, fields] of text) {
     const v = f[name];
@@ -117,29 +144,73 @@ const code = (r: GqlResult) => r.body.errors?.[0]?.extensions?.code;
 
 describe('every JobFilter field: query sent and jobs returned', () => {
   const cases: { name: string; filter: Filter; must: unknown[]; mustNot?: unknown[]; body?: Record<string, unknown> }[] = [
-    { name: 'keywords (title + description)', filter: { keywords: 'Software Engineer' }, must: [{ query_string: { fields: ['job_title', 'job_description'], query: '"software engineer"' } }] },
-    { name: 'title (posted + normalised)', filter: { title: 'data  engineer' }, must: [{ query_string: { fields: ['job_title', 'inferred_job_title'], query: '"data engineer"' } }] },
+    {
+      name: 'keywords (title + description)',
+      filter: { keywords: 'Software Engineer' },
+      must: [{ query_string: { fields: ['job_title', 'job_description'], query: '"software engineer"' } }],
+    },
+    {
+      name: 'title (posted + normalised)',
+      filter: { title: 'data  engineer' },
+      must: [{ query_string: { fields: ['job_title', 'inferred_job_title'], query: '"data engineer"' } }],
+    },
     { name: 'company', filter: { company: 'Johnson & Johnson' }, must: [{ query_string: { default_field: 'company_name', query: '"johnson & johnson"' } }] },
-    { name: 'category', filter: { category: 'Finance & Accounting' }, must: [{ query_string: { default_field: 'category', query: '"finance & accounting"' } }] },
-    { name: 'city (inferred only: Bengaluru)', filter: { city: 'Bengaluru' }, must: [{ query_string: { fields: ['city', 'inferred_city'], query: '"bengaluru"' } }] },
-    { name: 'city (raw only: Bangalore)', filter: { city: 'Bangalore' }, must: [{ query_string: { fields: ['city', 'inferred_city'], query: '"bangalore"' } }] },
-    { name: 'city (|-joined raw values)', filter: { city: 'Santa Clara' }, must: [{ query_string: { fields: ['city', 'inferred_city'], query: '"santa clara"' } }] },
+    {
+      name: 'category',
+      filter: { category: 'Finance & Accounting' },
+      must: [{ query_string: { default_field: 'category', query: '"finance & accounting"' } }],
+    },
+    {
+      name: 'city (inferred only: Bengaluru)',
+      filter: { city: 'Bengaluru' },
+      must: [{ query_string: { fields: ['city', 'inferred_city'], query: '"bengaluru"' } }],
+    },
+    {
+      name: 'city (raw only: Bangalore)',
+      filter: { city: 'Bangalore' },
+      must: [{ query_string: { fields: ['city', 'inferred_city'], query: '"bangalore"' } }],
+    },
+    {
+      name: 'city (|-joined raw values)',
+      filter: { city: 'Santa Clara' },
+      must: [{ query_string: { fields: ['city', 'inferred_city'], query: '"santa clara"' } }],
+    },
     { name: 'state (raw abbreviation)', filter: { state: 'TX' }, must: [{ query_string: { fields: ['state', 'inferred_state'], query: '"tx"' } }] },
     { name: 'state (full name)', filter: { state: 'Texas' }, must: [{ query_string: { fields: ['state', 'inferred_state'], query: '"texas"' } }] },
-    { name: 'country (raw spelling only)', filter: { country: 'Deutschland' }, must: [{ query_string: { fields: ['country', 'inferred_country'], query: '"deutschland"' } }] },
+    {
+      name: 'country (raw spelling only)',
+      filter: { country: 'Deutschland' },
+      must: [{ query_string: { fields: ['country', 'inferred_country'], query: '"deutschland"' } }],
+    },
     { name: 'country (inferred)', filter: { country: 'Canada' }, must: [{ query_string: { fields: ['country', 'inferred_country'], query: '"canada"' } }] },
     { name: 'seniority', filter: { seniority: ['EXECUTIVE', 'SENIOR'] }, must: [{ terms: { inferred_seniority_level: ['Executive Level', 'Senior Level'] } }] },
     { name: 'jobType', filter: { jobType: 'Contract' }, must: [{ query_string: { default_field: 'job_type', query: '"contract"' } }] },
     { name: 'remote true', filter: { remote: true }, must: [{ terms: { is_remote: [true] } }] },
-    { name: 'remote false', filter: { remote: false, category: 'Design' }, must: [{ query_string: { default_field: 'category', query: '"design"' } }, { terms: { is_remote: [false] } }] },
+    {
+      name: 'remote false',
+      filter: { remote: false, category: 'Design' },
+      must: [{ query_string: { default_field: 'category', query: '"design"' } }, { terms: { is_remote: [false] } }],
+    },
     {
       name: 'salary overlap with currency',
       filter: { salary: { min: 50000, max: 60000, currency: 'gbp' } },
-      must: [{ range: { inferred_salary_to: { gte: 50000 } } }, { range: { inferred_salary_from: { lte: 60000 } } }, { terms: { inferred_salary_currency: ['GBP'] } }],
+      must: [
+        { range: { inferred_salary_to: { gte: 50000 } } },
+        { range: { inferred_salary_from: { lte: 60000 } } },
+        { terms: { inferred_salary_currency: ['GBP'] } },
+      ],
     },
     { name: 'salary min only', filter: { salary: { min: 250000 } }, must: [{ range: { inferred_salary_to: { gte: 250000 } } }] },
-    { name: 'salary max only', filter: { salary: { max: 15, currency: 'USD' } }, must: [{ range: { inferred_salary_from: { lte: 15 } } }, { terms: { inferred_salary_currency: ['USD'] } }] },
-    { name: 'postedFrom + postedTo', filter: { postedFrom: '2025-03-01', postedTo: '2025-03-31' }, must: [{ range: { post_date: { gte: '2025-03-01', lte: '2025-03-31' } } }] },
+    {
+      name: 'salary max only',
+      filter: { salary: { max: 15, currency: 'USD' } },
+      must: [{ range: { inferred_salary_from: { lte: 15 } } }, { terms: { inferred_salary_currency: ['USD'] } }],
+    },
+    {
+      name: 'postedFrom + postedTo',
+      filter: { postedFrom: '2025-03-01', postedTo: '2025-03-31' },
+      must: [{ range: { post_date: { gte: '2025-03-01', lte: '2025-03-31' } } }],
+    },
     { name: 'postedFrom only', filter: { postedFrom: '2026-09-15' }, must: [{ range: { post_date: { gte: '2026-09-15' } } }] },
     {
       name: 'skills: all must be present',
@@ -164,7 +235,12 @@ describe('every JobFilter field: query sent and jobs returned', () => {
       must: [{ query_string: { default_field: 'category', query: '"software development"' } }],
       body: { exclude_duplicates: true },
     },
-    { name: 'includeExpired true', filter: { includeExpired: true, category: 'Retail' }, must: [{ query_string: { default_field: 'category', query: '"retail"' } }], mustNot: [] },
+    {
+      name: 'includeExpired true',
+      filter: { includeExpired: true, category: 'Retail' },
+      must: [{ query_string: { default_field: 'category', query: '"retail"' } }],
+      mustNot: [],
+    },
   ];
 
   for (const c of cases) {
@@ -180,7 +256,11 @@ describe('every JobFilter field: query sent and jobs returned', () => {
       const body = dataBodies()[0] ?? {};
       expect(body.size).toBe(100);
       expect(sentQuery()).toEqual({ bool: { must: c.must, ...((c.mustNot ?? NOT_EXPIRED).length ? { must_not: c.mustNot ?? NOT_EXPIRED } : {}) } });
-      expect(Object.keys(body).filter((k) => !['search_query_json', 'size', 'cursor'].includes(k)).sort()).toEqual(Object.keys(c.body ?? {}).sort());
+      expect(
+        Object.keys(body)
+          .filter((k) => !['search_query_json', 'size', 'cursor'].includes(k))
+          .sort(),
+      ).toEqual(Object.keys(c.body ?? {}).sort());
       expect(body).toMatchObject(c.body ?? {});
     });
   }
@@ -217,9 +297,11 @@ describe('paging', () => {
     expect(dataBodies().map((b) => b.size)).toEqual(dataBodies().map(() => 10));
     // Every page after the first resumes from the upstream cursor of the record before it.
     const byId = new Map(stack.sandbox.jobs.map((r) => [r.uniq_id, r]));
-    expect(dataBodies().slice(1).map((b) => b.cursor)).toEqual(
-      [10, 20].filter((n) => n < want.length).map((n) => Number(byId.get(want[n - 1] ?? '')?.cursor)),
-    );
+    expect(
+      dataBodies()
+        .slice(1)
+        .map((b) => b.cursor),
+    ).toEqual([10, 20].filter((n) => n < want.length).map((n) => Number(byId.get(want[n - 1] ?? '')?.cursor)));
   });
 
   it('a query ending with no_data: pages = ceil(total/first), and the no_data page itself is an empty page', async () => {

@@ -96,7 +96,9 @@ describe('jobsByUniqIds', () => {
     const [a = ''] = fresh(1);
     const r1 = await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', { ids: [a, 'nope'] });
     expect(code(r1)).toBe('BAD_USER_INPUT');
-    const r2 = await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', { ids: Array.from({ length: 101 }, (_, i) => unknownId(i)) });
+    const r2 = await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', {
+      ids: Array.from({ length: 101 }, (_, i) => unknownId(i)),
+    });
     expect(code(r2)).toBe('BAD_USER_INPUT');
     expect(stack.calls()).toBe(0);
   });

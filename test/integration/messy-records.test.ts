@@ -28,14 +28,56 @@ beforeEach(() => {
 
 const code = (r: GqlResult) => r.body.errors?.[0]?.extensions?.code;
 const PLACEHOLDER = /^(|na|n\/a|null|none|unspecified|not specified|undefined|-)$/i;
-const FIELDS = new Set(['uniq_id', 'cursor', 'crawl_timestamp', 'url', 'job_title', 'category', 'company_name', 'city', 'state', 'country', 'inferred_city', 'inferred_state', 'inferred_country', 'post_date', 'job_description', 'html_job_description', 'job_type', 'salary_offered', 'job_board', 'geo', 'contact_email', 'contact_phone_number', 'apply_url', 'valid_through', 'has_expired', 'latest_expiry_check_date', 'duplicate_status', 'is_remote', 'inferred_job_title', 'inferred_seniority_level', 'inferred_salary_from', 'inferred_salary_to', 'inferred_salary_currency', 'inferred_salary_time_unit', 'is_salary_estimated', 'inferred_skills', 'inferred_company_type', 'inferred_min_experience', 'inferred_max_experience']);
+const FIELDS = new Set([
+  'uniq_id',
+  'cursor',
+  'crawl_timestamp',
+  'url',
+  'job_title',
+  'category',
+  'company_name',
+  'city',
+  'state',
+  'country',
+  'inferred_city',
+  'inferred_state',
+  'inferred_country',
+  'post_date',
+  'job_description',
+  'html_job_description',
+  'job_type',
+  'salary_offered',
+  'job_board',
+  'geo',
+  'contact_email',
+  'contact_phone_number',
+  'apply_url',
+  'valid_through',
+  'has_expired',
+  'latest_expiry_check_date',
+  'duplicate_status',
+  'is_remote',
+  'inferred_job_title',
+  'inferred_seniority_level',
+  'inferred_salary_from',
+  'inferred_salary_to',
+  'inferred_salary_currency',
+  'inferred_salary_time_unit',
+  'is_salary_estimated',
+  'inferred_skills',
+  'inferred_company_type',
+  'inferred_min_experience',
+  'inferred_max_experience',
+]);
 
 /** Records showing one of the kinds of mess the contract lists. */
 function isMessy(r: RawJobRecord): boolean {
   return (
     [...FIELDS].some((f) => !(f in r)) ||
     Object.keys(r).some((k) => !FIELDS.has(k)) ||
-    ['has_expired', 'is_remote', 'is_salary_estimated', 'inferred_salary_from', 'inferred_salary_to', 'inferred_min_experience', 'inferred_skills'].some((f) => typeof r[f] === 'string') ||
+    ['has_expired', 'is_remote', 'is_salary_estimated', 'inferred_salary_from', 'inferred_salary_to', 'inferred_min_experience', 'inferred_skills'].some(
+      (f) => typeof r[f] === 'string',
+    ) ||
     (typeof r.city === 'string' && r.city.includes('|')) ||
     ['state', 'job_type', 'country', 'category', 'inferred_seniority_level'].some((f) => typeof r[f] === 'string' && PLACEHOLDER.test(r[f] as string)) ||
     r.job_title === null
@@ -44,8 +86,13 @@ function isMessy(r: RawJobRecord): boolean {
 
 /** A selection of every field of `type`, one level into object fields, built from the schema itself. */
 async function everyField(type: string): Promise<string> {
-  type T = { name: string; type: { kind: string; name: string | null; ofType: { kind: string; name: string | null; ofType: { kind: string; name: string | null } | null } | null } };
-  const r = await stack.gql('query($n: String!) { __type(name: $n) { fields { name type { kind name ofType { kind name ofType { kind name } } } } } }', { n: type });
+  type T = {
+    name: string;
+    type: { kind: string; name: string | null; ofType: { kind: string; name: string | null; ofType: { kind: string; name: string | null } | null } | null };
+  };
+  const r = await stack.gql('query($n: String!) { __type(name: $n) { fields { name type { kind name ofType { kind name ofType { kind name } } } } } }', {
+    n: type,
+  });
   const fields = (r.body.data as { __type: { fields: T[] } }).__type.fields;
   const named = (t: T['type']): { kind: string; name: string | null } => (t.ofType ? (t.ofType.ofType ?? t.ofType) : t);
   const parts: string[] = [];
@@ -88,10 +135,19 @@ describe('messy records through GraphQL', () => {
 
   it('text fields: placeholders and absent values are null, the rest as sent', () => {
     const map: [string, (j: Job) => unknown][] = [
-      ['job_title', (j) => j.title], ['category', (j) => j.category], ['company_name', (j) => j.companyName], ['job_type', (j) => j.jobType],
-      ['url', (j) => j.url], ['apply_url', (j) => j.applyUrl], ['job_board', (j) => j.jobBoard], ['inferred_job_title', (j) => j.normalizedTitle],
-      ['state', (j) => j.location.state], ['country', (j) => j.location.country], ['inferred_state', (j) => j.location.inferredState],
-      ['inferred_salary_currency', (j) => j.salary?.currency ?? null], ['salary_offered', (j) => j.salary?.offered ?? null],
+      ['job_title', (j) => j.title],
+      ['category', (j) => j.category],
+      ['company_name', (j) => j.companyName],
+      ['job_type', (j) => j.jobType],
+      ['url', (j) => j.url],
+      ['apply_url', (j) => j.applyUrl],
+      ['job_board', (j) => j.jobBoard],
+      ['inferred_job_title', (j) => j.normalizedTitle],
+      ['state', (j) => j.location.state],
+      ['country', (j) => j.location.country],
+      ['inferred_state', (j) => j.location.inferredState],
+      ['inferred_salary_currency', (j) => j.salary?.currency ?? null],
+      ['salary_offered', (j) => j.salary?.offered ?? null],
     ];
     for (const r of jobs) {
       const j = all.get(r.uniq_id) as Job;
@@ -132,7 +188,12 @@ describe('messy records through GraphQL', () => {
       expect(j.skills, r.uniq_id).toEqual(skills);
       if (typeof r.city === 'string' && r.city.includes('|')) {
         joinedCities++;
-        expect(j.location.city).toBe(r.city.split('|').filter((c) => !PLACEHOLDER.test(c)).join(', '));
+        expect(j.location.city).toBe(
+          r.city
+            .split('|')
+            .filter((c) => !PLACEHOLDER.test(c))
+            .join(', '),
+        );
       }
     }
     expect(joinedSkills).toBeGreaterThan(3);
@@ -155,7 +216,10 @@ describe('messy records through GraphQL', () => {
       expect(j.salary).toBeNull();
       expect(Object.values(j.location).every((v) => v === null)).toBe(true);
       const { uniqId, id, skills, location, salary, ...rest } = j;
-      expect(Object.values(rest).every((v) => v === null), JSON.stringify(rest)).toBe(true);
+      expect(
+        Object.values(rest).every((v) => v === null),
+        JSON.stringify(rest),
+      ).toBe(true);
     }
   });
 

@@ -142,7 +142,17 @@ describe('sandbox /expired_jobs', () => {
   });
 
   it('validates dates, size and cursor', async () => {
-    for (const query of ['', 'start_date=2025-01-01', 'start_date=2025-02-30&end_date=2025-03-01', 'start_date=20250101&end_date=2025-03-01', 'start_date=2025-03-02&end_date=2025-03-01', 'start_date=2025-01-01&end_date=2025-01-02&size=0', 'start_date=2025-01-01&end_date=2025-01-02&size=101', 'start_date=2025-01-01&end_date=2025-01-02&cursor=x', 'start_date=2025-01-01&end_date=2025-01-02&format=csv']) {
+    for (const query of [
+      '',
+      'start_date=2025-01-01',
+      'start_date=2025-02-30&end_date=2025-03-01',
+      'start_date=20250101&end_date=2025-03-01',
+      'start_date=2025-03-02&end_date=2025-03-01',
+      'start_date=2025-01-01&end_date=2025-01-02&size=0',
+      'start_date=2025-01-01&end_date=2025-01-02&size=101',
+      'start_date=2025-01-01&end_date=2025-01-02&cursor=x',
+      'start_date=2025-01-01&end_date=2025-01-02&format=csv',
+    ]) {
       const answer = await call(`/expired_jobs?${query}`);
       expect(answer.status, query).toBe(400);
       expect(answer.json.status).toBe('error');
@@ -164,7 +174,12 @@ describe('sandbox /aggregate_data', () => {
 
   it('counts a field over all records, buckets by count then key', async () => {
     const answer = await call('/aggregate_data?query=category&size=1000');
-    expect(answer.json).toEqual({ status: 'success', message: 'Data present.', total_count: sandbox.jobs.length, aggregations: count(sandbox.jobs, 'category') });
+    expect(answer.json).toEqual({
+      status: 'success',
+      message: 'Data present.',
+      total_count: sandbox.jobs.length,
+      aggregations: count(sandbox.jobs, 'category'),
+    });
     const remote = await call('/aggregate_data?query=is_remote');
     expect(remote.json.aggregations).toEqual(count(sandbox.jobs, 'is_remote'));
     expect((remote.json.aggregations as { key: string }[]).map((b) => b.key).sort()).toEqual(['false', 'true']);
@@ -177,15 +192,29 @@ describe('sandbox /aggregate_data', () => {
     const matching = sandbox.jobs.filter((j) => j.inferred_country === 'United States' && typeof j.post_date === 'string' && j.post_date >= '2025-06-01');
     const answer = await call(`/aggregate_data?query=job_category&group_by=location&size=5&search_query_json=${encodeURIComponent(JSON.stringify(search))}`);
     expect(answer.json.total_count).toBe(matching.length);
-    const expected = count(matching, 'inferred_city').slice(0, 5).map((outer) => ({
-      ...outer,
-      buckets: count(matching.filter((j) => j.inferred_city === outer.key), 'category').slice(0, 5),
-    }));
+    const expected = count(matching, 'inferred_city')
+      .slice(0, 5)
+      .map((outer) => ({
+        ...outer,
+        buckets: count(
+          matching.filter((j) => j.inferred_city === outer.key),
+          'category',
+        ).slice(0, 5),
+      }));
     expect(answer.json.aggregations).toEqual(expected);
   });
 
   it('rejects unknown fields and bad parameters with 400, and answers no_data when nothing matches', async () => {
-    for (const query of ['', 'query=salary', 'query=category&group_by=uniq_id', 'query=category&size=1001', 'query=category&size=0', 'query=category&search_query_json=%7Bbad', 'query=category&search_query_json=%5B%5D', `query=category&search_query_json=${encodeURIComponent('{"match":{}}')}`]) {
+    for (const query of [
+      '',
+      'query=salary',
+      'query=category&group_by=uniq_id',
+      'query=category&size=1001',
+      'query=category&size=0',
+      'query=category&search_query_json=%7Bbad',
+      'query=category&search_query_json=%5B%5D',
+      `query=category&search_query_json=${encodeURIComponent('{"match":{}}')}`,
+    ]) {
       const answer = await call(`/aggregate_data?${query}`);
       expect(answer.status, query).toBe(400);
       expect(answer.json.status).toBe('error');
@@ -203,7 +232,9 @@ describe('sandbox fallback host', () => {
     if (!job) throw new Error('no expired job');
     expect((await call('/data', { auth: key, body: byIds([job.uniq_id]), base: sandbox.fallbackUrl })).json.job_credit_remaining).toBe(99);
     expect(sandbox.creditsRemaining(key.clientId)).toBe(99);
-    const expired = await call(`/expired_jobs?start_date=${String(job.latest_expiry_check_date)}&end_date=${String(job.latest_expiry_check_date)}`, { auth: key });
+    const expired = await call(`/expired_jobs?start_date=${String(job.latest_expiry_check_date)}&end_date=${String(job.latest_expiry_check_date)}`, {
+      auth: key,
+    });
     expect(recordsOf(expired).map((r) => r.uniq_id)).toEqual([job.uniq_id]);
     const entries = sandbox.log.filter((e) => e.clientId === key.clientId);
     expect(entries.map((e) => [e.host, e.endpoint, e.status, e.records])).toEqual([

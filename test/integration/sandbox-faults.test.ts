@@ -109,8 +109,15 @@ describe('sandbox fault injection', () => {
     sandbox.injectFault({ kind: 'status502', host: 'both', times: 2 });
     expect([(await data()).status, (await data(sandbox.fallbackUrl)).status, await aggregate()]).toEqual([502, 502, 200]);
     expect(sandbox.log.map((e) => `${e.host}:${e.endpoint}:${e.status}`)).toEqual([
-      'primary:aggregate_data:503', 'primary:aggregate_data:503', 'primary:data:200', 'fallback:data:500',
-      'primary:aggregate_data:200', 'fallback:data:200', 'primary:data:502', 'fallback:data:502', 'primary:aggregate_data:200',
+      'primary:aggregate_data:503',
+      'primary:aggregate_data:503',
+      'primary:data:200',
+      'fallback:data:500',
+      'primary:aggregate_data:200',
+      'fallback:data:200',
+      'primary:data:502',
+      'fallback:data:502',
+      'primary:aggregate_data:200',
     ]);
   });
 

@@ -142,7 +142,9 @@ describe('sandbox /data search and paging', () => {
     const picked = [sandbox.jobs[2000], sandbox.jobs[5], sandbox.jobs[1234]].map((j) => j?.uniq_id);
     expect(await all({ search_query_json: { terms: { uniq_id: picked } } })).toEqual(idsOf(sandbox.jobs.filter((j) => picked.includes(j.uniq_id))));
     const remoteNotUs = sandbox.jobs.filter((j) => (j.is_remote === true || j.is_remote === 'true') && j.inferred_country !== 'United States');
-    expect(await all({ search_query_json: { bool: { must: [{ terms: { is_remote: [true] } }], must_not: [{ terms: { inferred_country: ['United States'] } }] } } })).toEqual(idsOf(remoteNotUs));
+    expect(
+      await all({ search_query_json: { bool: { must: [{ terms: { is_remote: [true] } }], must_not: [{ terms: { inferred_country: ['United States'] } }] } } }),
+    ).toEqual(idsOf(remoteNotUs));
     const europe = { terms: { inferred_country: ['United Kingdom', 'Germany'] } };
     const inEurope = sandbox.jobs.filter((j) => j.inferred_country === 'United Kingdom' || j.inferred_country === 'Germany');
     expect(await all({ search_query_json: europe, exclude_duplicates: true })).toEqual(idsOf(inEurope.filter((j) => j.duplicate_status !== 'true')));
@@ -209,7 +211,11 @@ describe('sandbox /data search and paging', () => {
   });
 
   it('answers 404 JSON for unknown paths and methods', async () => {
-    for (const [method, path] of [['GET', '/data'], ['POST', '/jobs'], ['GET', '/expired_jobs/x']] as const) {
+    for (const [method, path] of [
+      ['GET', '/data'],
+      ['POST', '/jobs'],
+      ['GET', '/expired_jobs/x'],
+    ] as const) {
       const res = await request(`${sandbox.url}${path}`, { method });
       expect(res.statusCode).toBe(404);
       expect(await res.body.json()).toEqual({ status: 'error', message: 'Not found' });

@@ -138,7 +138,14 @@ describe('no upstream body, URL or key in errors or logs', () => {
   it('the logger redacts credential-bearing fields even if something logs them', () => {
     const logs = captureLogs('info');
     const logger = logs.logger;
-    logger.info({ credentials: { clientId: 'c', authKey: TENANT.authKey }, authKey: TENANT.authKey, req: { headers: { authorization: 'Basic abc', client_auth_key: TENANT.authKey } } }, 'careless');
+    logger.info(
+      {
+        credentials: { clientId: 'c', authKey: TENANT.authKey },
+        authKey: TENANT.authKey,
+        req: { headers: { authorization: 'Basic abc', client_auth_key: TENANT.authKey } },
+      },
+      'careless',
+    );
     logger.flush();
     expect(logs.lines.join('\n')).toContain('careless');
     expect(logs.lines.join('\n')).not.toContain(TENANT.authKey);

@@ -33,11 +33,17 @@ describe('budget timings in config', () => {
     const c = loadConfig({ RATE_WINDOW_MARGIN_RATIO: '0.1', VERIFIED_KEY_TTL_MS: '500', PEER_FLIGHT_POLL_MS: '5' });
     expect([c.RATE_WINDOW_MARGIN_RATIO, c.VERIFIED_KEY_TTL_MS, c.PEER_FLIGHT_POLL_MS]).toEqual([0.1, 500, 5]);
     const p = problems({ RATE_WINDOW_MARGIN_RATIO: '2', PEER_FLIGHT_POLL_MS: '0', VERIFIED_KEY_RECHECK_MS: 'soon', REDIS_STARTUP_WAIT_MS: '-1' });
-    expect(p.map((x) => x.split(':')[0]).sort()).toEqual(['PEER_FLIGHT_POLL_MS', 'RATE_WINDOW_MARGIN_RATIO', 'REDIS_STARTUP_WAIT_MS', 'VERIFIED_KEY_RECHECK_MS']);
+    expect(p.map((x) => x.split(':')[0]).sort()).toEqual([
+      'PEER_FLIGHT_POLL_MS',
+      'RATE_WINDOW_MARGIN_RATIO',
+      'REDIS_STARTUP_WAIT_MS',
+      'VERIFIED_KEY_RECHECK_MS',
+    ]);
   });
 
   it('the window margin reaches the limiter: defaults widen a minute by 1 s, configured values by theirs', async () => {
-    const gateOf = (env: Record<string, string>) => createApp({ config: loadConfig({ NODE_ENV: 'test', ...env }), logger: captureLogs('silent').logger, serverKeys: undefined });
+    const gateOf = (env: Record<string, string>) =>
+      createApp({ config: loadConfig({ NODE_ENV: 'test', ...env }), logger: captureLogs('silent').logger, serverKeys: undefined });
     const plain = gateOf({});
     const tuned = gateOf({ RATE_WINDOW_MINUTE_MS: '10000', RATE_WINDOW_HOUR_MS: '100000', RATE_WINDOW_MARGIN_RATIO: '0.1', RATE_WINDOW_MARGIN_MAX_MS: '5000' });
     try {

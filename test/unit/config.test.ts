@@ -60,7 +60,10 @@ describe('loadConfig', () => {
       JOBSPIKR_CLIENT_ID: 'only-the-id',
     });
     for (const name of ['PORT', 'LOG_LEVEL', 'JOBSPIKR_BASE_URL', 'UPSTREAM_MAX_ATTEMPTS', 'REQUIRE_CLIENT_CREDENTIALS', 'JOBSPIKR_CLIENT_AUTH_KEY']) {
-      expect(p.some((line) => line.startsWith(`${name}:`)), `${name} in ${JSON.stringify(p)}`).toBe(true);
+      expect(
+        p.some((line) => line.startsWith(`${name}:`)),
+        `${name} in ${JSON.stringify(p)}`,
+      ).toBe(true);
     }
     expect(p).toHaveLength(6);
   });

@@ -61,7 +61,10 @@ describe('signed cursor', () => {
 
   it('refuses garbage of every shape', () => {
     for (const g of ['', '.', 'abc', 'abc.def', 'a.b.c', `${'x'.repeat(600)}.${'y'.repeat(22)}`, '1749973251825111', 'null', '👻.👻']) {
-      expect(codeOf(() => decodeCursor(g, Q, SECRET)), g).toBe('BAD_USER_INPUT');
+      expect(
+        codeOf(() => decodeCursor(g, Q, SECRET)),
+        g,
+      ).toBe('BAD_USER_INPUT');
     }
   });
 
@@ -161,7 +164,12 @@ describe('toConnection', () => {
 
   it('counts dropped records as seen so hasNextPage stays exact', () => {
     // 10 sent, 1 unreadable: the page shows 9, and 10 are behind us.
-    const c = toConnection(page(recs(0, 9), { received: 10, dropped: 1, nextCursor: '1009', totalCount: 10 }), pageRequest({ first: 10 }, Q, SECRET), Q, SECRET);
+    const c = toConnection(
+      page(recs(0, 9), { received: 10, dropped: 1, nextCursor: '1009', totalCount: 10 }),
+      pageRequest({ first: 10 }, Q, SECRET),
+      Q,
+      SECRET,
+    );
     expect(c.edges).toHaveLength(9);
     expect(c.pageInfo.hasNextPage).toBe(false);
     expect(state(c.pageInfo.endCursor).n).toBe(10);

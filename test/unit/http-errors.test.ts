@@ -47,7 +47,11 @@ describe('statusError', () => {
 
 describe('transportError', () => {
   it('a refused or unresolvable connection never reached JobsPikr: always retryable', () => {
-    for (const e of [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', syscall: 'connect' }), Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), Object.assign(new Error('x'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' })]) {
+    for (const e of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', syscall: 'connect' }),
+      Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
+      Object.assign(new Error('x'), { code: 'ENOTFOUND', syscall: 'getaddrinfo' }),
+    ]) {
       const err = transportError(e, false);
       expect(retry(err)).toEqual({ code: 'UPSTREAM_UNAVAILABLE', retryable: true, hostFault: true });
       expect(err.uncounted).toBe(true); // it never arrived, so the upstream did not count it

@@ -15,7 +15,14 @@ afterAll(() => dispatcher.close());
 function pool(o: Partial<FailoverOptions> = {}) {
   const metrics = createMetrics();
   // No probe fires within a test: the interval is far longer than any test.
-  const p = new HostPool('http://127.0.0.1:9/v2', 'http://127.0.0.1:9/v2', { failureThreshold: 3, cooldownMs: 1_000, probeIntervalMs: 3_600_000, probeTimeoutMs: 100, ...o }, dispatcher, pino({ level: 'silent' }), metrics);
+  const p = new HostPool(
+    'http://127.0.0.1:9/v2',
+    'http://127.0.0.1:9/v2',
+    { failureThreshold: 3, cooldownMs: 1_000, probeIntervalMs: 3_600_000, probeTimeoutMs: 100, ...o },
+    dispatcher,
+    pino({ level: 'silent' }),
+    metrics,
+  );
   pools.push(p);
   return { p, metrics };
 }

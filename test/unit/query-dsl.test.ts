@@ -60,7 +60,11 @@ describe('escapeLucene / phrase', () => {
       fc.string({ maxLength: 60 }),
       fc.string({ unit: 'grapheme', maxLength: 40 }),
       fc.array(fc.constantFrom(...'+-=&|><!(){}[]^"~*?:\\/ AND OR NOT title: a\t\n'.split('')), { maxLength: 40 }).map((cs) => cs.join('')),
-      fc.array(fc.constantFrom('AND', 'OR', 'NOT', '&&', '||', '"', '\\', '*', '?', 'x:', '(', ')', ' ', '\\"', 'TO', '[', ']', '~2', '^3', '/re/'), { maxLength: 12 }).map((ws) => ws.join(' ')),
+      fc
+        .array(fc.constantFrom('AND', 'OR', 'NOT', '&&', '||', '"', '\\', '*', '?', 'x:', '(', ')', ' ', '\\"', 'TO', '[', ']', '~2', '^3', '/re/'), {
+          maxLength: 12,
+        })
+        .map((ws) => ws.join(' ')),
     );
     fc.assert(
       fc.property(fc.constantFrom(...TEXT_FILTERS), text, (name, value) => {
@@ -146,7 +150,10 @@ describe('buildQuery', () => {
 
   it('searchOptions: datasets and exclude_duplicates', () => {
     expect(searchOptions(normalizeFilter({}))).toEqual({});
-    expect(searchOptions(normalizeFilter({ datasets: ['F500', 'JOB_BOARD'], excludeDuplicates: true }))).toEqual({ dataset: ['f500', 'job_board'], exclude_duplicates: true });
+    expect(searchOptions(normalizeFilter({ datasets: ['F500', 'JOB_BOARD'], excludeDuplicates: true }))).toEqual({
+      dataset: ['f500', 'job_board'],
+      exclude_duplicates: true,
+    });
     expect(searchOptions(normalizeFilter({ excludeDuplicates: false }))).toEqual({});
   });
 });

@@ -156,7 +156,12 @@ describe('JobRecordSchema', () => {
 describe('envelopes', () => {
   it('a page with an unreadable record keeps the others and counts what was received', () => {
     const page = searchPage(
-      env({ status: 'success', total_count: '3', next_cursor: 5, job_data: [{ uniq_id: ID, cursor: 4 }, { uniq_id: 7 }, { uniq_id: 'c'.repeat(32), cursor: 5 }] }),
+      env({
+        status: 'success',
+        total_count: '3',
+        next_cursor: 5,
+        job_data: [{ uniq_id: ID, cursor: 4 }, { uniq_id: 7 }, { uniq_id: 'c'.repeat(32), cursor: 5 }],
+      }),
     );
     expect(page).toMatchObject({ totalCount: 3, nextCursor: '5', dropped: 1, received: 3 });
     expect(page.records.map((r) => r.uniqId)).toEqual([ID, 'c'.repeat(32)]);
@@ -235,7 +240,14 @@ describe('XML envelopes (CONTRACT §5)', () => {
       <aggregations><key>true</key><doc_count>2</doc_count><buckets><key>Sales</key><doc_count>2</doc_count></buckets></aggregations>
     </response>`;
     expect(aggregateResult(env(xmlToEnvelope(agg))).buckets).toEqual([
-      { key: 'San Francisco', count: 3, buckets: [{ key: 'Engineering', count: 2, buckets: [] }, { key: 'Sales', count: 1, buckets: [] }] },
+      {
+        key: 'San Francisco',
+        count: 3,
+        buckets: [
+          { key: 'Engineering', count: 2, buckets: [] },
+          { key: 'Sales', count: 1, buckets: [] },
+        ],
+      },
       { key: 'true', count: 2, buckets: [{ key: 'Sales', count: 2, buckets: [] }] },
     ]);
   });

@@ -34,8 +34,12 @@ describe('sandbox data set', () => {
   it('writes every contract field on well-formed records, with consistent values', () => {
     const nullable = new Set(['contact_email', 'contact_phone_number', 'salary_offered']);
     const clean = jobs.filter(
-      (j) => !('tags' in j) && RECORD_FIELDS.every((f) => f in j && (j[f] !== null || nullable.has(f))) &&
-        typeof j.is_remote === 'boolean' && typeof j.inferred_salary_from === 'number' && Array.isArray(j.inferred_skills),
+      (j) =>
+        !('tags' in j) &&
+        RECORD_FIELDS.every((f) => f in j && (j[f] !== null || nullable.has(f))) &&
+        typeof j.is_remote === 'boolean' &&
+        typeof j.inferred_salary_from === 'number' &&
+        Array.isArray(j.inferred_skills),
     );
     expect(clean.length).toBeGreaterThan(2700);
     const fields = RECORD_FIELDS.join();
@@ -55,10 +59,16 @@ describe('sandbox data set', () => {
     const examples = jobs.filter(
       (j) =>
         /software engineer/i.test(String(j.job_title)) &&
-        j.inferred_city === 'San Francisco' && j.city === 'San Francisco' && ['CA', 'California'].includes(String(j.state)) &&
-        j.inferred_state === 'California' && j.inferred_country === 'United States' &&
-        j.inferred_seniority_level === 'Mid Level' && j.inferred_salary_currency === 'USD' && j.inferred_salary_time_unit === 'yearly' &&
-        num(j.inferred_salary_from) >= 80_000 && num(j.inferred_salary_to) <= 100_000,
+        j.inferred_city === 'San Francisco' &&
+        j.city === 'San Francisco' &&
+        ['CA', 'California'].includes(String(j.state)) &&
+        j.inferred_state === 'California' &&
+        j.inferred_country === 'United States' &&
+        j.inferred_seniority_level === 'Mid Level' &&
+        j.inferred_salary_currency === 'USD' &&
+        j.inferred_salary_time_unit === 'yearly' &&
+        num(j.inferred_salary_from) >= 80_000 &&
+        num(j.inferred_salary_to) <= 100_000,
     );
     expect(examples.length).toBeGreaterThanOrEqual(25);
     for (const job of examples) expect(String(job.job_description).toLowerCase()).toContain('software engineer');
@@ -93,6 +103,9 @@ describe('sandbox data set', () => {
   it('keeps the seed example for small data sets', () => {
     const small = generateJobs(1, 200);
     expect(small).toHaveLength(200);
-    expect(small.filter((j) => j.inferred_seniority_level === 'Mid Level' && j.inferred_city === 'San Francisco' && /Software Engineer/.test(String(j.job_title))).length).toBeGreaterThanOrEqual(30);
+    expect(
+      small.filter((j) => j.inferred_seniority_level === 'Mid Level' && j.inferred_city === 'San Francisco' && /Software Engineer/.test(String(j.job_title)))
+        .length,
+    ).toBeGreaterThanOrEqual(30);
   });
 });

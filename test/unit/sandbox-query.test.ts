@@ -5,11 +5,49 @@ import { evaluateQuery } from '../../src/sandbox/query.js';
 import { QueryError } from '../../src/sandbox/query-error.js';
 
 const records: RawJobRecord[] = [
-  { uniq_id: 'a0', job_title: 'Senior Software Engineer', city: 'San Francisco', inferred_skills: ['C++', 'Go'], inferred_salary_from: 90000, post_date: '2025-01-10', crawl_timestamp: '2025-01-12 10:00:00 +0000', is_remote: true, job_description: 'Build C++ services. Software engineering at scale.' },
-  { uniq_id: 'a1', job_title: 'Registered Nurse', city: 'San Jose|Santa Clara', inferred_skills: 'Patient Care|BLS', inferred_salary_from: '14.00', post_date: '2025-02-01', crawl_timestamp: '2025-02-03 08:00:00 +0000', is_remote: 'false', job_description: 'Care for patients (night shift).' },
-  { uniq_id: 'a2', job_title: 'Data Engineer', city: 'London', inferred_skills: ['Python', 'C#'], inferred_salary_from: null, post_date: 'Unspecified', crawl_timestamp: '2025-03-01 00:00:00 +0000', is_remote: 'true', job_description: 'Pipelines in Python; engineer mindset.' },
+  {
+    uniq_id: 'a0',
+    job_title: 'Senior Software Engineer',
+    city: 'San Francisco',
+    inferred_skills: ['C++', 'Go'],
+    inferred_salary_from: 90000,
+    post_date: '2025-01-10',
+    crawl_timestamp: '2025-01-12 10:00:00 +0000',
+    is_remote: true,
+    job_description: 'Build C++ services. Software engineering at scale.',
+  },
+  {
+    uniq_id: 'a1',
+    job_title: 'Registered Nurse',
+    city: 'San Jose|Santa Clara',
+    inferred_skills: 'Patient Care|BLS',
+    inferred_salary_from: '14.00',
+    post_date: '2025-02-01',
+    crawl_timestamp: '2025-02-03 08:00:00 +0000',
+    is_remote: 'false',
+    job_description: 'Care for patients (night shift).',
+  },
+  {
+    uniq_id: 'a2',
+    job_title: 'Data Engineer',
+    city: 'London',
+    inferred_skills: ['Python', 'C#'],
+    inferred_salary_from: null,
+    post_date: 'Unspecified',
+    crawl_timestamp: '2025-03-01 00:00:00 +0000',
+    is_remote: 'true',
+    job_description: 'Pipelines in Python; engineer mindset.',
+  },
   { uniq_id: 'a3', job_title: null, city: 'na', inferred_skills: [], contact_email: '', job_description: 'Software engineer wanted: C++/Java. Cost: 5+ years' },
-  { uniq_id: 'a4', job_title: 'Software Engineering Manager', city: 'Toronto', inferred_salary_from: 120000, post_date: '2025-01-31', is_remote: false, job_description: 'Lead a team of software engineers.' },
+  {
+    uniq_id: 'a4',
+    job_title: 'Software Engineering Manager',
+    city: 'Toronto',
+    inferred_salary_from: 120000,
+    post_date: '2025-01-31',
+    is_remote: false,
+    job_description: 'Lead a team of software engineers.',
+  },
 ];
 const index = new JobIndex(records);
 

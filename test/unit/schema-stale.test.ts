@@ -9,10 +9,12 @@ import { printSchemaSdl } from '../../src/schema/print.js';
  * (the federation plugin sorts the schema, so declaration order is not kept).
  */
 function signature(f: GraphQLField<unknown, unknown>): string {
-  const args = [...f.args].sort((a, b) => a.name.localeCompare(b.name)).map((a) => {
-    const def = a.defaultValue === undefined ? '' : ` = ${print(astFromValue(a.defaultValue, a.type) ?? { kind: 'NullValue' as never })}`;
-    return `${a.name}: ${a.type.toString()}${def}`;
-  });
+  const args = [...f.args]
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((a) => {
+      const def = a.defaultValue === undefined ? '' : ` = ${print(astFromValue(a.defaultValue, a.type) ?? { kind: 'NullValue' as never })}`;
+      return `${a.name}: ${a.type.toString()}${def}`;
+    });
   return `${f.name}${args.length ? `(${args.join(', ')})` : ''}: ${f.type.toString()}`;
 }
 
@@ -48,18 +50,43 @@ describe('schema/schema.graphql', () => {
   it('has the object fields of SURFACE.md', () => {
     expect(fields('JobConnection')).toEqual(expect.arrayContaining(['edges: [JobEdge!]!', 'nodes: [Job!]!', 'pageInfo: PageInfo!', 'totalCount: Int']));
     expect(fields('JobEdge')).toEqual(expect.arrayContaining(['cursor: String!', 'node: Job!']));
-    expect(fields('ExpiredJobConnection')).toEqual(expect.arrayContaining(['edges: [ExpiredJobEdge!]!', 'nodes: [ExpiredJob!]!', 'pageInfo: PageInfo!', 'totalCount: Int']));
-    expect(fields('PageInfo')).toEqual(expect.arrayContaining(['hasNextPage: Boolean!', 'hasPreviousPage: Boolean!', 'startCursor: String', 'endCursor: String']));
+    expect(fields('ExpiredJobConnection')).toEqual(
+      expect.arrayContaining(['edges: [ExpiredJobEdge!]!', 'nodes: [ExpiredJob!]!', 'pageInfo: PageInfo!', 'totalCount: Int']),
+    );
+    expect(fields('PageInfo')).toEqual(
+      expect.arrayContaining(['hasNextPage: Boolean!', 'hasPreviousPage: Boolean!', 'startCursor: String', 'endCursor: String']),
+    );
     expect(fields('AggregateBucket').sort()).toEqual(['key: String!', 'count: Int!', 'buckets: [AggregateBucket!]!'].sort());
-    expect(fields('ApiUsage').sort()).toEqual(['sandbox: Boolean!', 'creditsRemaining: Int', 'creditsUsedByThisServer: Int!', 'limits: [RateLimitBudget!]!'].sort());
-    expect(fields('RateLimitBudget').sort()).toEqual([
-      'endpoint: String!', 'limitPerMinute: Int!', 'remainingThisMinute: Int!', 'limitPerHour: Int!', 'remainingThisHour: Int!', 'resetAt: DateTime',
-    ].sort());
-    expect(fields('Job')).toEqual(expect.arrayContaining([
-      'id: ID!', 'uniqId: String!', 'url: String', 'title: String', 'normalizedTitle: String', 'category: String', 'companyName: String',
-      'description: String', 'jobType: String', 'jobBoard: String', 'postDate: Date', 'crawledAt: DateTime', 'validThrough: Date',
-      'hasExpired: Boolean', 'isRemote: Boolean', 'seniority: SeniorityLevel', 'skills: [String!]!', 'location: Location!', 'salary: Salary', 'applyUrl: String',
-    ]));
+    expect(fields('ApiUsage').sort()).toEqual(
+      ['sandbox: Boolean!', 'creditsRemaining: Int', 'creditsUsedByThisServer: Int!', 'limits: [RateLimitBudget!]!'].sort(),
+    );
+    expect(fields('RateLimitBudget').sort()).toEqual(
+      ['endpoint: String!', 'limitPerMinute: Int!', 'remainingThisMinute: Int!', 'limitPerHour: Int!', 'remainingThisHour: Int!', 'resetAt: DateTime'].sort(),
+    );
+    expect(fields('Job')).toEqual(
+      expect.arrayContaining([
+        'id: ID!',
+        'uniqId: String!',
+        'url: String',
+        'title: String',
+        'normalizedTitle: String',
+        'category: String',
+        'companyName: String',
+        'description: String',
+        'jobType: String',
+        'jobBoard: String',
+        'postDate: Date',
+        'crawledAt: DateTime',
+        'validThrough: Date',
+        'hasExpired: Boolean',
+        'isRemote: Boolean',
+        'seniority: SeniorityLevel',
+        'skills: [String!]!',
+        'location: Location!',
+        'salary: Salary',
+        'applyUrl: String',
+      ]),
+    );
     expect(fields('ExpiredJob')).toEqual(expect.arrayContaining(['id: ID!', 'uniqId: String!', 'url: String', 'expiredOn: Date', 'job: Job']));
   });
 
