@@ -140,11 +140,11 @@ async function appRole(): Promise<void> {
   const { loadConfig } = await import('../src/config.js');
   const { createLogger } = await import('../src/logger.js');
   const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...process.env, PORT: '0', HOST: '127.0.0.1' });
-  if (!config.JOBSPIKR_CLIENT_ID || !config.JOBSPIKR_CLIENT_AUTH_KEY) throw new Error('app role needs JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY');
+  if (!config.serverKeys) throw new Error('app role needs JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY');
   const app = createApp({
     config,
-    logger: createLogger(config.LOG_LEVEL),
-    serverKeys: { clientId: config.JOBSPIKR_CLIENT_ID, authKey: config.JOBSPIKR_CLIENT_AUTH_KEY, scheme: config.JOBSPIKR_AUTH_SCHEME },
+    logger: createLogger(config.log.level),
+    serverKeys: config.serverKeys,
   });
   const http = createServer(app.yoga);
   http.keepAliveTimeout = 30_000;

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const filter = () => ({ keywords: 'engineer', salary: { min: floor++ / 1000 + 50_000 }, includeExpired: false });
   try {
     await cpu('client.search (undici+decode+records)', () => app.client.search({ query: buildQuery(filter() as never), size: 10 }, { credentials }));
-    await cpu('JobsService.search, uncached', () => app.jobs.search(filter() as never, 10, null, { credentials, usage: new OperationUsage(credentials) }));
+    await cpu('JobsService.search, uncached', () =>
+      app.jobs.search({ filter: filter() as never, size: 10, cursor: null, op: { credentials, usage: new OperationUsage(credentials) } }),
+    );
     const gql = async (body: string) =>
       (await app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
     await cpu('yoga.fetch { __typename }', () => gql('{"query":"{ __typename }"}'));

@@ -63,14 +63,11 @@ async function main(): Promise<void> {
     send({ type: 'ready', role: 'sandbox', url: s.url, fallbackUrl: s.fallbackUrl, keys: s.keys });
   } else {
     const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...env, PORT: '0', HOST: '127.0.0.1' });
-    const serverKeys =
-      config.JOBSPIKR_CLIENT_ID && config.JOBSPIKR_CLIENT_AUTH_KEY
-        ? { clientId: config.JOBSPIKR_CLIENT_ID, authKey: config.JOBSPIKR_CLIENT_AUTH_KEY, scheme: config.JOBSPIKR_AUTH_SCHEME }
-        : undefined;
+    const { serverKeys } = config;
     const big = { perMinute: UNLIMITED, perHour: UNLIMITED };
     const app = createApp({
       config,
-      logger: createLogger(config.LOG_LEVEL),
+      logger: createLogger(config.log.level),
       serverKeys,
       ...(unlimited && { limits: { data: big, expired_jobs: big, aggregate_data: big } }),
     });

@@ -4,8 +4,8 @@ import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from './context.js';
-import { MAX_PAGE_SIZE } from './upstream/adapters.js';
-import { badInput } from './upstream/errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits.js';
+import { badInput } from './errors.js';
 
 /** The Pothos builder: plugins and scalars' TypeScript types only; types are defined in schema/. */
 export const builder = new SchemaBuilder<{
@@ -27,7 +27,7 @@ export const builder = new SchemaBuilder<{
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: false },
     firstArgOptions: {
-      defaultValue: 10,
+      defaultValue: DEFAULT_PAGE_SIZE,
       description: 'Records per page, 1..100 (each record bought costs a credit under a production key).',
     },
     afterArgOptions: { description: 'An `endCursor` or edge `cursor` this server issued for the same query.' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Every number that limits something lives here, with the reason for its default.
+// Every setting, with the reason for its default; fixed bounds that are not settings are in limits.ts.
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
 const bool = (def: boolean) =>
   z
@@ -86,9 +86,72 @@ const EnvSchema = z.object({
 
 export type Env = z.output<typeof EnvSchema>;
 
-export interface Config extends Env {
+export type LogLevel = Env['LOG_LEVEL'];
+
+/** The server's own JobsPikr keys and how they are sent. */
+export interface ServerKeys {
+  clientId: string;
+  authKey: string;
+  scheme: 'headers' | 'basic';
+}
+
+/**
+ * The settings, grouped as the factories that take them want them (each group is handed on whole).
+ * Env variable names are the README's; this shape is what the code reads.
+ */
+export interface Config {
+  env: Env['NODE_ENV'];
+  /** Unexpected errors are masked in production. */
+  production: boolean;
+  log: { level: LogLevel };
+  http: { port: number; host: string };
   /** No keys configured: the server runs the embedded sandbox and uses its keys. */
   useSandbox: boolean;
+  /** Keys configured for the server itself (never spent on a caller's behalf in multi-tenant mode). */
+  serverKeys: ServerKeys | undefined;
+  /** Multi-tenant: every request must bring its own JobsPikr keys. */
+  requireClientCredentials: boolean;
+  cursor: { secret: string | undefined };
+  upstream: {
+    baseUrl: string;
+    fallbackBaseUrl: string;
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    deadlineMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    connections: number;
+  };
+  failover: {
+    failureThreshold: number;
+    cooldownMs: number;
+    failureRate: { windowMs: number; minCalls: number; ratio: number } | undefined;
+    probeIntervalMs: number;
+  };
+  rateGate: {
+    minuteMs: number;
+    hourMs: number;
+    maxWaitMs: number;
+    downShare: number;
+    windowMargin: { ratio: number; maxMs: number };
+  };
+  redis: { url: string | undefined; startupWaitMs: number };
+  cache: { maxBytes: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
+  verifiedKeys: { ttlMs: number; recheckMs: number };
+  peerFlight: { pollMs: number; resultTtlMs: number };
+  /** What one request may ask for: document shape, body, batch and worst-case credits. */
+  operationLimits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    maxCost: number;
+    maxBodyBytes: number;
+    maxBatch: number;
+    maxCreditsPerOperation: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -96,6 +159,69 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+
+function group(e: Env): Config {
+  const keys =
+    e.JOBSPIKR_CLIENT_ID && e.JOBSPIKR_CLIENT_AUTH_KEY
+      ? { clientId: e.JOBSPIKR_CLIENT_ID, authKey: e.JOBSPIKR_CLIENT_AUTH_KEY, scheme: e.JOBSPIKR_AUTH_SCHEME }
+      : undefined;
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === 'production',
+    log: { level: e.LOG_LEVEL },
+    http: { port: e.PORT, host: e.HOST },
+    useSandbox: keys === undefined && !e.REQUIRE_CLIENT_CREDENTIALS,
+    // In multi-tenant mode configured keys are never spent on a caller's behalf.
+    serverKeys: e.REQUIRE_CLIENT_CREDENTIALS ? undefined : keys,
+    requireClientCredentials: e.REQUIRE_CLIENT_CREDENTIALS,
+    cursor: { secret: e.CURSOR_SECRET },
+    upstream: {
+      baseUrl: trimSlash(e.JOBSPIKR_BASE_URL),
+      fallbackBaseUrl: trimSlash(e.JOBSPIKR_FALLBACK_BASE_URL),
+      connectTimeoutMs: e.UPSTREAM_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: e.UPSTREAM_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.UPSTREAM_BODY_TIMEOUT_MS,
+      deadlineMs: e.UPSTREAM_DEADLINE_MS,
+      maxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
+      backoffBaseMs: e.UPSTREAM_BACKOFF_BASE_MS,
+      backoffMaxMs: e.UPSTREAM_BACKOFF_MAX_MS,
+      connections: e.UPSTREAM_CONNECTIONS,
+    },
+    failover: {
+      failureThreshold: e.FAILOVER_THRESHOLD,
+      cooldownMs: e.FAILOVER_COOLDOWN_MS,
+      failureRate:
+        e.FAILOVER_RATE_RATIO > 0 ? { windowMs: e.FAILOVER_RATE_WINDOW_MS, minCalls: e.FAILOVER_RATE_MIN_CALLS, ratio: e.FAILOVER_RATE_RATIO } : undefined,
+      probeIntervalMs: e.FAILOVER_PROBE_INTERVAL_MS,
+    },
+    rateGate: {
+      minuteMs: e.RATE_WINDOW_MINUTE_MS,
+      hourMs: e.RATE_WINDOW_HOUR_MS,
+      maxWaitMs: e.RATE_LIMIT_MAX_WAIT_MS,
+      downShare: e.REDIS_DOWN_BUDGET_SHARE,
+      windowMargin: { ratio: e.RATE_WINDOW_MARGIN_RATIO, maxMs: e.RATE_WINDOW_MARGIN_MAX_MS },
+    },
+    redis: { url: e.REDIS_URL, startupWaitMs: e.REDIS_STARTUP_WAIT_MS },
+    cache: {
+      maxBytes: e.CACHE_MAX_BYTES,
+      ttl: { searchMs: e.CACHE_TTL_SEARCH_MS, aggregateMs: e.CACHE_TTL_AGGREGATE_MS, expiredMs: e.CACHE_TTL_EXPIRED_MS, recordMs: e.CACHE_TTL_RECORD_MS },
+    },
+    verifiedKeys: { ttlMs: e.VERIFIED_KEY_TTL_MS, recheckMs: e.VERIFIED_KEY_RECHECK_MS },
+    peerFlight: { pollMs: e.PEER_FLIGHT_POLL_MS, resultTtlMs: e.PEER_FLIGHT_RESULT_TTL_MS },
+    operationLimits: {
+      maxDepth: e.MAX_DEPTH,
+      maxAliases: e.MAX_ALIASES,
+      maxTokens: e.MAX_TOKENS,
+      maxDirectives: e.MAX_DIRECTIVES,
+      maxCost: e.MAX_COST,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxBatch: e.MAX_BATCH,
+      maxCreditsPerOperation: e.MAX_CREDITS_PER_OPERATION,
+    },
+  };
 }
 
 /** Parse the environment; every problem is reported at once. Pure: no process access. */
@@ -108,14 +234,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('JOBSPIKR_CLIENT_AUTH_KEY: set both JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY, or neither (neither = embedded sandbox)');
   }
   if (!r.success || problems.length) throw new ConfigError(problems);
-  return { ...r.data, useSandbox: r.data.JOBSPIKR_CLIENT_ID === undefined && !r.data.REQUIRE_CLIENT_CREDENTIALS };
-}
-
-/**
- * The server's own JobsPikr keys from the configuration, or undefined when callers must bring theirs:
- * in multi-tenant mode configured keys are never spent on a caller's behalf.
- */
-export function configuredKeys(c: Config): { clientId: string; authKey: string; scheme: 'headers' | 'basic' } | undefined {
-  if (c.REQUIRE_CLIENT_CREDENTIALS || !c.JOBSPIKR_CLIENT_ID || !c.JOBSPIKR_CLIENT_AUTH_KEY) return undefined;
-  return { clientId: c.JOBSPIKR_CLIENT_ID, authKey: c.JOBSPIKR_CLIENT_AUTH_KEY, scheme: c.JOBSPIKR_AUTH_SCHEME };
+  return group(r.data);
 }

@@ -2,8 +2,9 @@ import DataLoader from 'dataloader';
 import type { JobsService } from './budget/jobs-service.js';
 import type { RateGate } from './budget/rate-gate.js';
 import { OperationUsage } from './budget/usage.js';
+import type { CursorCodec } from './schema/cursor.js';
 import type { Credentials } from './upstream/credentials.js';
-import { MAX_PAGE_SIZE } from './upstream/adapters.js';
+import { MAX_PAGE_SIZE } from './limits.js';
 import type { JobRecord } from './upstream/records.js';
 
 /** Everything a resolver may touch for one GraphQL request. Built fresh per request. */
@@ -15,14 +16,14 @@ export interface Context {
   readonly gate: RateGate;
   /** `job`, `jobsByUniqIds`, `node(s)`, `ExpiredJob.job` and entity lookups share this loader. */
   readonly jobLoader: Pick<DataLoader<string, JobRecord | null>, 'load'>;
-  readonly cursorSecret: string;
+  readonly cursors: CursorCodec;
   readonly limits: { complexity: number; depth: number; breadth: number };
 }
 
 export interface ContextDeps {
   jobs: JobsService;
   gate: RateGate;
-  cursorSecret: string;
+  cursors: CursorCodec;
   limits: Context['limits'];
 }
 
@@ -36,7 +37,7 @@ export function createContext(deps: ContextDeps, credentials: Credentials, signa
     load(id: string): Promise<JobRecord | null> {
       loader ??= new DataLoader<string, JobRecord | null>(
         async (ids) => {
-          const found = await deps.jobs.lookup(ids, op);
+          const found = await deps.jobs.lookup({ ids, op });
           return ids.map((i) => found.get(i) ?? null);
         },
         // One upstream `terms` request takes at most 100 ids.
@@ -45,5 +46,5 @@ export function createContext(deps: ContextDeps, credentials: Credentials, signa
       return loader.load(id);
     },
   };
-  return { jobs: deps.jobs, gate: deps.gate, cursorSecret: deps.cursorSecret, limits: deps.limits, credentials, signal, usage, jobLoader };
+  return { jobs: deps.jobs, gate: deps.gate, cursors: deps.cursors, limits: deps.limits, credentials, signal, usage, jobLoader };
 }

@@ -2,19 +2,11 @@ import { createServer as createHttpServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp, type App } from './app.js';
-import { ConfigError, configuredKeys, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { guardHost } from './plugins/use-host-check.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
-
-function isValidHost(host: string | undefined): boolean {
-  if (!host) return true;
-  try {
-    return new URL(`http://${host}`).host.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * With Redis configured, wait (at most `maxMs`) until the shared rate budget answers before taking
@@ -43,34 +35,26 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.log.level);
   let sandbox: Sandbox | undefined;
   let serverKeys: Credentials | undefined;
   if (config.useSandbox) {
     sandbox = await startSandbox();
-    config = { ...config, JOBSPIKR_BASE_URL: sandbox.url, JOBSPIKR_FALLBACK_BASE_URL: sandbox.fallbackUrl };
+    config = { ...config, upstream: { ...config.upstream, baseUrl: sandbox.url, fallbackBaseUrl: sandbox.fallbackUrl } };
     serverKeys = { clientId: sandbox.keys.sandbox.clientId, authKey: sandbox.keys.sandbox.authKey, scheme: 'headers' };
     logger.info({ sandbox: sandbox.url, clientId: serverKeys.clientId }, 'no JobsPikr keys set: serving the embedded JobsPikr sandbox (free, generated data)');
-  } else if ((serverKeys = configuredKeys(config))) {
-    logger.info({ upstream: config.JOBSPIKR_BASE_URL }, 'using the configured JobsPikr keys');
+  } else if ((serverKeys = config.serverKeys)) {
+    logger.info({ upstream: config.upstream.baseUrl }, 'using the configured JobsPikr keys');
   } else {
     // Multi-tenant: the server's own keys (if any are configured) are never spent on a caller's behalf.
-    logger.info({ upstream: config.JOBSPIKR_BASE_URL }, 'multi-tenant mode: every request must bring its own JobsPikr keys');
+    logger.info({ upstream: config.upstream.baseUrl }, 'multi-tenant mode: every request must bring its own JobsPikr keys');
   }
 
   const app = createApp({ config, logger, serverKeys });
-  if (config.REDIS_URL) await awaitSharedBudget(app, logger, config.REDIS_STARTUP_WAIT_MS);
-  const http = createHttpServer((req, res) => {
-    // The request URL is built from the client's Host header; one that is not a host is refused here.
-    if (!isValidHost(req.headers.host)) {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ errors: [{ message: 'Invalid Host header', extensions: { code: 'BAD_USER_INPUT' } }] }));
-      return;
-    }
-    void app.yoga(req, res);
-  });
-  http.listen(config.PORT, config.HOST, () => {
-    logger.info(`GraphiQL on http://localhost:${config.PORT}/graphql`);
+  if (config.redis.url) await awaitSharedBudget(app, logger, config.redis.startupWaitMs);
+  const http = createHttpServer(guardHost(app.yoga));
+  http.listen(config.http.port, config.http.host, () => {
+    logger.info(`GraphiQL on http://localhost:${config.http.port}/graphql`);
   });
 
   let stopping = false;

@@ -1,13 +1,9 @@
-import { GraphQLError } from 'graphql';
+import { MAX_KEY_LENGTH } from './limits.js';
+import { unauthenticated } from './errors.js';
 import type { Credentials } from './upstream/credentials.js';
 
-const unauthenticated = (message: string) => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-
-/** Longest id or key we pass on; anything longer is not a JobsPikr key. */
-const MAX_KEY = 256;
-
-/** Printable ASCII without spaces, 1..MAX_KEY: what a JobsPikr id or key can be, and safe in a header. */
-const isKeyText = (v: string): boolean => v.length <= MAX_KEY && /^[\x21-\x7e]+$/.test(v);
+/** Printable ASCII without spaces, 1..MAX_KEY_LENGTH: what a JobsPikr id or key can be, and safe in a header. */
+const isKeyText = (v: string): boolean => v.length <= MAX_KEY_LENGTH && /^[\x21-\x7e]+$/.test(v);
 
 /**
  * The caller's own JobsPikr keys (headers `client_id`/`client_auth_key`, or HTTP Basic), else the

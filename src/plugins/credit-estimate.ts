@@ -1,5 +1,5 @@
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
-import { MAX_PAGE_SIZE } from '../upstream/adapters.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.js';
 
 type Vars = Record<string, unknown> | null | undefined;
 
@@ -18,7 +18,7 @@ function value(node: ValueNode | undefined, vars: Vars): unknown {
 }
 
 /** Worst case: `first` defaults to 10 and is capped where the schema caps it. */
-const firstOf = (v: unknown): number => (typeof v === 'number' && v > 0 ? Math.min(v, MAX_PAGE_SIZE) : 10);
+const firstOf = (v: unknown): number => (typeof v === 'number' && v > 0 ? Math.min(v, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE);
 const lengthOf = (v: unknown): number => (Array.isArray(v) ? v.length : 1);
 
 /**

@@ -1,7 +1,7 @@
 import { PothosSchemaError, PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { isAppError } from '../upstream/errors.js';
+import { isAppError, toGraphQLError } from '../errors.js';
 
 type Result = { errors?: readonly GraphQLError[] } & Record<string, unknown>;
 
@@ -20,9 +20,7 @@ const copy = (e: GraphQLError, extensions: Record<string, unknown>, originalErro
 
 /** An expected failure (AppError) becomes a plain GraphQLError with its code, so yoga neither masks nor logs it as a crash. */
 function expected(e: GraphQLError): GraphQLError {
-  const original = e.originalError;
-  if (!isAppError(original)) return e;
-  return new GraphQLError(original.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, extensions: original.toExtensions() });
+  return isAppError(e.originalError) ? toGraphQLError(e.originalError, e) : e;
 }
 
 /** The SURFACE code of an error that has none yet, or whose code is yoga's name for bad input. */

@@ -1,9 +1,10 @@
+import { DEFAULT_BUCKETS, MAX_BUCKETS } from '../limits.js';
 import { builder } from '../builder.js';
-import { badInput } from '../upstream/errors.js';
+import { badInput } from '../errors.js';
 import { AGGREGATE_FIELD, type AggregateFieldName } from '../upstream/adapters.js';
 import type { AggregateBucket as Bucket } from '../upstream/records.js';
-import { buildQuery } from '../upstream/query-dsl.js';
-import { JobFilter, normalizeFilter } from './inputs.js';
+import { normalizeFilter } from '../filter.js';
+import { JobFilter } from './inputs.js';
 
 export const AggregateField = builder.enumType('AggregateField', {
   description: 'A job field to count by (`/v2/aggregate_data`).',
@@ -27,9 +28,6 @@ AggregateBucket.implement({
   }),
 });
 
-/** Most buckets one level may ask for (CONTRACT §4: size 1..1000). */
-const MAX_BUCKETS = 1000;
-
 builder.queryField('aggregate', (t) =>
   t.field({
     type: [AggregateBucket],
@@ -39,14 +37,13 @@ builder.queryField('aggregate', (t) =>
       field: t.arg({ type: AggregateField, required: true, description: 'The field to count.' }),
       groupBy: t.arg({ type: AggregateField, description: 'Group the counts by this field first.' }),
       filter: t.arg({ type: JobFilter, description: 'Only count jobs matching this filter (default: not expired).' }),
-      limit: t.arg.int({ defaultValue: 10, description: `Buckets per level, 1..${MAX_BUCKETS}.` }),
+      limit: t.arg.int({ defaultValue: DEFAULT_BUCKETS, description: `Buckets per level, 1..${MAX_BUCKETS}.` }),
     },
     resolve: async (_, args, ctx) => {
-      const limit = args.limit ?? 10;
+      const limit = args.limit ?? DEFAULT_BUCKETS;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BUCKETS) throw badInput(`\`limit\` must be between 1 and ${MAX_BUCKETS}`);
       if (args.groupBy && args.groupBy === args.field) throw badInput('`groupBy` must differ from `field`');
-      const query = buildQuery(normalizeFilter(args.filter));
-      const r = await ctx.jobs.aggregate({ field: args.field, groupBy: args.groupBy ?? undefined, query, size: limit }, ctx);
+      const r = await ctx.jobs.aggregate({ field: args.field, groupBy: args.groupBy ?? undefined, filter: normalizeFilter(args.filter), limit, op: ctx });
       return r.buckets;
     },
   }),

@@ -1,7 +1,7 @@
 import type { Page } from '../upstream/adapters.js';
-import { badInput } from '../upstream/errors.js';
-import { MAX_PAGE_SIZE } from '../upstream/adapters.js';
-import { decodeCursor, encodeCursor, type CursorState } from './cursor.js';
+import { badInput } from '../errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.js';
+import type { CursorCodec, CursorState } from './cursor.js';
 
 export interface ConnectionArgs {
   first?: number | null | undefined;
@@ -21,14 +21,14 @@ export interface PageRequest {
 }
 
 /** Check the paging arguments before anything leaves; BAD_USER_INPUT for every misuse. */
-export function pageRequest(args: ConnectionArgs, q: string, secret: string): PageRequest {
+export function pageRequest(args: ConnectionArgs, q: string, cursors: CursorCodec): PageRequest {
   if (args.last != null || args.before != null) {
     throw badInput('`last` and `before` are not supported: JobsPikr cursors run forward only; page with `first` and `after`');
   }
-  const first = args.first ?? 10;
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput(`\`first\` must be between 1 and ${MAX_PAGE_SIZE}`);
   if (args.after == null) return { size: first, cursor: null, skip: 0, seen: 0 };
-  const s = decodeCursor(args.after, q, secret);
+  const s = cursors.decode(args.after, q);
   const skip = s.k ?? 0;
   return { size: Math.min(MAX_PAGE_SIZE, first + skip), cursor: s.c, skip, seen: s.n };
 }
@@ -42,17 +42,17 @@ class Edge<T> {
   constructor(
     readonly node: T,
     private readonly state: CursorState,
-    private readonly secret: string,
+    private readonly cursors: CursorCodec,
   ) {}
 
   get cursor(): string {
-    this.#cursor ??= encodeCursor(this.state, this.secret);
+    this.#cursor ??= this.cursors.encode(this.state);
     return this.#cursor;
   }
 }
 
 /** A Relay connection over one upstream page. hasNextPage comes from total_count, never an extra record. */
-export function toConnection<T extends { cursor: string | null }>(page: Page<T>, req: PageRequest, q: string, secret: string) {
+export function toConnection<T extends { cursor: string | null }>(page: Page<T>, req: PageRequest, q: string, cursors: CursorCodec) {
   const records = page.records.slice(req.skip);
   const seenAfter = req.seen + Math.max(0, page.received - req.skip);
   const hasNextPage = page.nextCursor !== null && (page.totalCount !== null ? seenAfter < page.totalCount : page.received >= req.size);
@@ -64,7 +64,7 @@ export function toConnection<T extends { cursor: string | null }>(page: Page<T>,
         : node.cursor !== null
           ? { q, c: node.cursor, n: req.seen + i + 1 }
           : { q, c: req.cursor, n: req.seen + i + 1, k: req.skip + i + 1 };
-    return new Edge(node, state, secret);
+    return new Edge(node, state, cursors);
   });
   // A no_data answer carries no total_count, but says that nothing follows what was seen.
   const ended = page.received === 0 && page.nextCursor === null;

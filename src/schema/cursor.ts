@@ -1,6 +1,7 @@
+import { MAX_CURSOR_LENGTH } from '../limits.js';
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { badInput } from '../upstream/errors.js';
+import { badInput } from '../errors.js';
 
 /**
  * A server cursor: where to resume upstream (`c`, JobsPikr's opaque digits), how many records came
@@ -19,40 +20,37 @@ const State = z.object({
 });
 export type CursorState = z.output<typeof State>;
 
-/** The secret as a KeyObject, made once (a server has one secret; tests a few). */
-const keys = new Map<string, KeyObject>();
-function keyOf(secret: string): KeyObject {
-  let k = keys.get(secret);
-  if (!k) {
-    if (keys.size > 16) keys.clear();
-    k = createSecretKey(Buffer.from(secret, 'utf8'));
-    keys.set(secret, k);
-  }
-  return k;
+/** Signs and reads this server's cursors; built once per process around its secret. */
+export interface CursorCodec {
+  encode(state: CursorState): string;
+  /** The state of an `after` cursor issued by this server for the query `q`; BAD_USER_INPUT otherwise. */
+  decode(token: string, q: string): CursorState;
 }
 
-const sign = (payload: string, secret: string) => createHmac('sha256', keyOf(secret)).update(payload).digest('base64url').slice(0, 22);
-
-export function encodeCursor(state: CursorState, secret: string): string {
-  const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
-  return `${payload}.${sign(payload, secret)}`;
-}
-
-/** The state of an `after` cursor issued by this server for the query `q`; BAD_USER_INPUT otherwise. */
-export function decodeCursor(token: string, q: string, secret: string): CursorState {
+export function createCursorCodec(secret: string): CursorCodec {
+  const key: KeyObject = createSecretKey(Buffer.from(secret, 'utf8'));
+  const sign = (payload: string) => createHmac('sha256', key).update(payload).digest('base64url').slice(0, 22);
   const invalid = () => badInput('`after` is not a cursor this server issued for this query; use a `cursor` or `pageInfo.endCursor` from the same query');
-  const [payload, mac, extra] = token.split('.');
-  if (!payload || !mac || extra !== undefined || token.length > 512) throw invalid();
-  const expected = Buffer.from(sign(payload, secret));
-  const given = Buffer.from(mac);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  const r = State.safeParse(parsed);
-  if (!r.success || r.data.q !== q) throw invalid();
-  return r.data;
+  return {
+    encode(state) {
+      const payload = Buffer.from(JSON.stringify(state)).toString('base64url');
+      return `${payload}.${sign(payload)}`;
+    },
+    decode(token, q) {
+      const [payload, mac, extra] = token.split('.');
+      if (!payload || !mac || extra !== undefined || token.length > MAX_CURSOR_LENGTH) throw invalid();
+      const expected = Buffer.from(sign(payload));
+      const given = Buffer.from(mac);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid();
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      } catch {
+        throw invalid();
+      }
+      const r = State.safeParse(parsed);
+      if (!r.success || r.data.q !== q) throw invalid();
+      return r.data;
+    },
+  };
 }

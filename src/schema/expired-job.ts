@@ -1,11 +1,13 @@
+import { DEFAULT_PAGE_SIZE } from '../limits.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { digest } from '../budget/keys.js';
-import { badInput } from '../upstream/errors.js';
+import { badInput } from '../errors.js';
 import type { ExpiredRecord } from '../upstream/records.js';
 import { pageRequest, toConnection } from './connection.js';
 import { DateScalar } from './scalars.js';
-import { Job, isUniqId, loadJob } from './job.js';
+import { isUniqId } from '../upstream/records.js';
+import { Job, loadJob } from './job.js';
 
 const isExpiredRecord = (v: unknown): v is ExpiredRecord => typeof v === 'object' && v !== null && 'expiredOn' in v && !('companyName' in v);
 
@@ -16,7 +18,7 @@ const isExpiredRecord = (v: unknown): v is ExpiredRecord => typeof v === 'object
 export async function loadExpiredJob(ctx: Context, uniqId: string): Promise<ExpiredRecord | null> {
   const job = isUniqId(uniqId) ? await loadJob(ctx, uniqId) : null;
   if (!job?.hasExpired) return null;
-  return { uniqId: job.uniqId, cursor: null, url: job.url, expiredOn: null, latestExpiryCheck: job.latestExpiryCheck };
+  return { uniqId: job.uniqId, cursor: null, url: job.url, expiredOn: null, lastExpiryCheck: job.lastExpiryCheck };
 }
 
 export const ExpiredJob = builder.node(builder.objectRef<ExpiredRecord>('ExpiredJob'), {
@@ -28,7 +30,7 @@ export const ExpiredJob = builder.node(builder.objectRef<ExpiredRecord>('Expired
     uniqId: t.exposeString('uniqId', { nullable: false, description: 'JobsPikr `uniq_id`.' }),
     url: t.exposeString('url', { description: 'Where the posting was found.' }),
     expiredOn: t.field({ type: DateScalar, resolve: (e) => e.expiredOn, description: 'Date the posting expired.' }),
-    lastExpiryCheck: t.field({ type: DateScalar, resolve: (e) => e.latestExpiryCheck, description: 'When expiry was last checked.' }),
+    lastExpiryCheck: t.field({ type: DateScalar, resolve: (e) => e.lastExpiryCheck, description: 'When expiry was last checked.' }),
     job: t.field({
       type: Job,
       description: 'The full job, looked up through a batched call.',
@@ -47,13 +49,13 @@ builder.queryFields((t) => ({
         from: t.arg({ type: DateScalar, required: true, description: 'First day (inclusive).' }),
         to: t.arg({ type: DateScalar, required: true, description: 'Last day (inclusive).' }),
       },
-      complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? 10) }),
+      complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
       resolve: async (_, args, ctx) => {
         if (args.from > args.to) throw badInput('`from` must not be after `to`');
         const q = digest({ expired: [args.from, args.to] });
-        const req = pageRequest(args, q, ctx.cursorSecret);
-        const page = await ctx.jobs.expired({ startDate: args.from, endDate: args.to, cursor: req.cursor }, req.size, ctx);
-        return toConnection(page, req, q, ctx.cursorSecret);
+        const req = pageRequest(args, q, ctx.cursors);
+        const page = await ctx.jobs.expired({ from: args.from, to: args.to, size: req.size, cursor: req.cursor, op: ctx });
+        return toConnection(page, req, q, ctx.cursors);
       },
     },
     {

@@ -1,12 +1,6 @@
 import { builder } from '../builder.js';
-import { badInput } from '../upstream/errors.js';
-import type { Dataset, NormalizedFilter } from '../upstream/query-dsl.js';
-import { SENIORITY, type Seniority } from '../upstream/records.js';
+import type { JobFilterInput } from '../filter.js';
 import { DateScalar } from './scalars.js';
-
-/** Longest free-text filter value: far above any honest search, far below anything costly. */
-const MAX_TEXT = 200;
-const MAX_SKILLS = 20;
 
 export const SeniorityLevel = builder.enumType('SeniorityLevel', {
   description: 'Seniority inferred by JobsPikr (`inferred_seniority_level`).',
@@ -58,52 +52,6 @@ export const JobFilter = builder.inputType('JobFilter', {
   }),
 });
 
-export type JobFilterInput = typeof JobFilter.$inferInput;
-
-function cleanText(name: string, v: string | null | undefined): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  const s = v.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
-  if (s.length > MAX_TEXT) throw badInput(`filter.${name} is longer than ${MAX_TEXT} characters`);
-  return s || undefined;
-}
-
-const uniqSorted = <T extends string>(xs: readonly T[]): T[] => [...new Set(xs)].sort();
-
-/**
- * Validate and normalise a filter at the edge. Equal meaning gives equal output (case, spacing and
- * list order don't matter), so cache keys and cursors don't split on them.
- */
-export function normalizeFilter(f: JobFilterInput | null | undefined): NormalizedFilter {
-  if (!f) return { includeExpired: false };
-  const out: NormalizedFilter = { includeExpired: f.includeExpired ?? false };
-  for (const name of ['keywords', 'title', 'company', 'category', 'city', 'state', 'country', 'jobType'] as const) {
-    const v = cleanText(name, f[name]);
-    if (v !== undefined) out[name] = v;
-  }
-  if (f.seniority?.length) out.seniority = uniqSorted(f.seniority.filter((s): s is Seniority => SENIORITY.includes(s)));
-  if (f.datasets?.length) out.datasets = uniqSorted(f.datasets as Dataset[]);
-  if (f.skills?.length) {
-    if (f.skills.length > MAX_SKILLS) throw badInput(`filter.skills takes at most ${MAX_SKILLS} skills`);
-    const skills = f.skills.map((s) => cleanText('skills', s)).filter((s): s is string => s !== undefined);
-    if (skills.length) out.skills = uniqSorted(skills);
-  }
-  if (f.remote !== null && f.remote !== undefined) out.remote = f.remote;
-  if (f.excludeDuplicates) out.excludeDuplicates = true;
-  if (f.salary) {
-    const { min, max, currency } = f.salary;
-    for (const [k, v] of [
-      ['min', min],
-      ['max', max],
-    ] as const) {
-      if (v !== null && v !== undefined && (!Number.isFinite(v) || v < 0)) throw badInput(`filter.salary.${k} must be a number ≥ 0`);
-    }
-    if (min != null && max != null && min > max) throw badInput('filter.salary.min must not be greater than filter.salary.max');
-    if (currency != null && !/^[A-Za-z]{3}$/.test(currency.trim())) throw badInput('filter.salary.currency must be an ISO 4217 code such as USD');
-    const salary = { ...(min != null && { min }), ...(max != null && { max }), ...(currency != null && { currency: currency.trim().toUpperCase() }) };
-    if (Object.keys(salary).length) out.salary = salary;
-  }
-  if (f.postedFrom) out.postedFrom = f.postedFrom;
-  if (f.postedTo) out.postedTo = f.postedTo;
-  if (out.postedFrom && out.postedTo && out.postedFrom > out.postedTo) throw badInput('filter.postedFrom must not be after filter.postedTo');
-  return out;
-}
+// The schema's input must stay readable by the shared normaliser (a compile error here when it is not).
+const _fits: (f: typeof JobFilter.$inferInput) => JobFilterInput = (f) => f;
+void _fits;

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import type { JobRecord } from '../upstream/records.js';
+import { isUniqId, type JobRecord } from '../upstream/records.js';
 import { DateScalar, DateTimeScalar } from './scalars.js';
 import { SeniorityLevel } from './inputs.js';
 
@@ -28,8 +28,6 @@ export const Salary = builder.objectRef<JobRecord['salary']>('Salary').implement
   }),
 });
 
-export const isUniqId = (id: string): boolean => /^[0-9a-f]{32}$/.test(id);
-
 /** A job through the request's batching loader; an id that cannot exist costs no upstream call. */
 export const loadJob = (ctx: Context, id: string): Promise<JobRecord | null> => (isUniqId(id) ? ctx.jobLoader.load(id) : Promise.resolve(null));
 
@@ -56,13 +54,13 @@ export const Job = builder.node(builder.objectRef<JobRecord>('Job'), {
     crawledAt: t.field({ type: DateTimeScalar, resolve: (j) => j.crawledAt, description: 'When JobsPikr crawled it.' }),
     validThrough: t.field({ type: DateScalar, resolve: (j) => j.validThrough, description: 'Posting valid until.' }),
     hasExpired: t.exposeBoolean('hasExpired', { description: 'Whether JobsPikr has seen the posting expire.' }),
-    lastExpiryCheck: t.field({ type: DateScalar, resolve: (j) => j.latestExpiryCheck, description: 'When expiry was last checked.' }),
-    isDuplicate: t.exposeBoolean('duplicate', { description: 'Whether JobsPikr marks this record a duplicate of another.' }),
+    lastExpiryCheck: t.field({ type: DateScalar, resolve: (j) => j.lastExpiryCheck, description: 'When expiry was last checked.' }),
+    isDuplicate: t.exposeBoolean('isDuplicate', { description: 'Whether JobsPikr marks this record a duplicate of another.' }),
     isRemote: t.exposeBoolean('isRemote', { description: 'Remote job.' }),
     seniority: t.field({ type: SeniorityLevel, resolve: (j) => j.seniority, description: 'Inferred seniority.' }),
     skills: t.exposeStringList('skills', { nullable: false, description: 'Inferred skills (empty when none).' }),
-    minExperienceYears: t.exposeFloat('minExperience', { description: 'Inferred minimum experience, years.' }),
-    maxExperienceYears: t.exposeFloat('maxExperience', { description: 'Inferred maximum experience, years.' }),
+    minExperienceYears: t.exposeFloat('minExperienceYears', { description: 'Inferred minimum experience, years.' }),
+    maxExperienceYears: t.exposeFloat('maxExperienceYears', { description: 'Inferred maximum experience, years.' }),
     location: t.field({ type: Location, nullable: false, resolve: (j) => j.location, description: 'Where the job is.' }),
     salary: t.field({
       type: Salary,

@@ -1,10 +1,12 @@
 import { builder } from '../builder.js';
-import { badInput } from '../upstream/errors.js';
+import { badInput } from '../errors.js';
 import { digest } from '../budget/keys.js';
-import { MAX_PAGE_SIZE } from '../upstream/adapters.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.js';
 import { pageRequest, toConnection } from './connection.js';
-import { JobFilter, normalizeFilter } from './inputs.js';
-import { Job, isUniqId, loadJob } from './job.js';
+import { normalizeFilter } from '../filter.js';
+import { JobFilter } from './inputs.js';
+import { isUniqId } from '../upstream/records.js';
+import { Job, loadJob } from './job.js';
 
 const uniqIdArg = (id: string): string => {
   const v = id.trim().toLowerCase();
@@ -37,13 +39,13 @@ builder.queryFields((t) => ({
       nullable: false,
       description: 'Job search: POST /v2/data. Forward pagination only (JobsPikr cursors run forward).',
       args: { filter: t.arg({ type: JobFilter, description: 'What to search for (default: everything not expired).' }) },
-      complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? 10) }),
+      complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
       resolve: async (_, args, ctx) => {
         const filter = normalizeFilter(args.filter);
         const q = digest({ jobs: filter });
-        const req = pageRequest(args, q, ctx.cursorSecret);
-        const page = await ctx.jobs.search(filter, req.size, req.cursor, ctx);
-        return toConnection(page, req, q, ctx.cursorSecret);
+        const req = pageRequest(args, q, ctx.cursors);
+        const page = await ctx.jobs.search({ filter, size: req.size, cursor: req.cursor, op: ctx });
+        return toConnection(page, req, q, ctx.cursors);
       },
     },
     {

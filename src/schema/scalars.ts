@@ -1,7 +1,6 @@
-import { GraphQLError, Kind } from 'graphql';
+import { Kind } from 'graphql';
 import { builder } from '../builder.js';
-
-const bad = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+import { badInput as bad } from '../errors.js';
 
 /** A real calendar date as `YYYY-MM-DD`, or null. */
 export function parseDate(v: string): string | null {

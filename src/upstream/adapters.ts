@@ -1,3 +1,4 @@
+import { MAX_PAGE_SIZE } from '../limits.js';
 import type { Clause } from './query-dsl.js';
 import type { Envelope } from './envelope.js';
 import type { UpstreamCall } from './http.js';
@@ -70,9 +71,6 @@ export interface AggregateResult {
   buckets: AggregateBucket[];
   dropped: number;
 }
-
-/** Largest page and largest `terms` list one /data request takes. */
-export const MAX_PAGE_SIZE = 100;
 
 /** Records fetched by uniq_id: a `terms` query [chosen: CONTRACT §2]. */
 export const lookupRequest = (ids: readonly string[]): SearchRequest => ({

@@ -1,4 +1,5 @@
-import { SENIORITY_LABEL, type Seniority } from './records.js';
+import type { NormalizedFilter } from '../filter.js';
+import { SENIORITY_LABEL } from './records.js';
 
 /**
  * A quoted phrase of the literal text: no input can change the query's structure. Inside quotes only `"`
@@ -6,29 +7,6 @@ import { SENIORITY_LABEL, type Seniority } from './records.js';
  * `<`, `>` or `=`, and escaping every special character of CONTRACT §2 there makes the upstream answer 400.
  */
 export const phrase = (text: string): string => `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-
-export type Dataset = 'JOB_BOARD' | 'F500';
-
-/** The search filter after validation and normalisation (see schema/inputs.ts). */
-export interface NormalizedFilter {
-  keywords?: string;
-  title?: string;
-  company?: string;
-  category?: string;
-  city?: string;
-  state?: string;
-  country?: string;
-  seniority?: Seniority[];
-  jobType?: string;
-  remote?: boolean;
-  salary?: { min?: number; max?: number; currency?: string };
-  postedFrom?: string;
-  postedTo?: string;
-  skills?: string[];
-  datasets?: Dataset[];
-  excludeDuplicates?: boolean;
-  includeExpired: boolean;
-}
 
 export type Clause = Record<string, unknown>;
 

@@ -22,10 +22,14 @@ export function toSeniority(v: unknown): Seniority | null {
   return SENIORITY.find((s) => s.toLowerCase() === word) ?? null;
 }
 
+/** A JobsPikr uniq_id: 32 hexadecimal digits (the one place this rule is written). */
 const UNIQ_ID = /^[0-9a-fA-F]{32}$/;
 
+/** Whether `id` is a uniq_id as this server writes them (lower-case). */
+export const isUniqId = (id: string): boolean => UNIQ_ID.test(id) && id === id.toLowerCase();
+
 /** A uniq_id as text (32 hex digits, lower-cased); null when the value is anything else. */
-function toUniqId(v: unknown): string | null {
+export function toUniqId(v: unknown): string | null {
   if (typeof v !== 'string') return null;
   const s = v.trim();
   return UNIQ_ID.test(s) ? s.toLowerCase() : null;
@@ -51,14 +55,14 @@ export interface JobRecord {
   postDate: string | null;
   validThrough: string | null;
   hasExpired: boolean | null;
-  latestExpiryCheck: string | null;
-  duplicate: boolean | null;
+  lastExpiryCheck: string | null;
+  isDuplicate: boolean | null;
   isRemote: boolean | null;
   seniority: Seniority | null;
   skills: string[];
   companyType: string | null;
-  minExperience: number | null;
-  maxExperience: number | null;
+  minExperienceYears: number | null;
+  maxExperienceYears: number | null;
   contactEmail: string | null;
   contactPhone: string | null;
   applyUrl: string | null;
@@ -107,14 +111,14 @@ export function readJobRecord(v: unknown): JobRecord | null {
     postDate: toDate(r.post_date),
     validThrough: toDate(r.valid_through),
     hasExpired: toBool(r.has_expired),
-    latestExpiryCheck: toDate(r.latest_expiry_check_date),
-    duplicate: duplicate === null ? null : duplicate.toLowerCase() === 'true',
+    lastExpiryCheck: toDate(r.latest_expiry_check_date),
+    isDuplicate: duplicate === null ? null : duplicate.toLowerCase() === 'true',
     isRemote: toBool(r.is_remote),
     seniority: toSeniority(r.inferred_seniority_level),
     skills: toList(r.inferred_skills),
     companyType: toText(r.inferred_company_type),
-    minExperience: toNumber(r.inferred_min_experience),
-    maxExperience: toNumber(r.inferred_max_experience),
+    minExperienceYears: toNumber(r.inferred_min_experience),
+    maxExperienceYears: toNumber(r.inferred_max_experience),
     contactEmail: toText(r.contact_email),
     contactPhone: toText(r.contact_phone_number),
     applyUrl: toText(r.apply_url),
@@ -144,7 +148,7 @@ export interface ExpiredRecord {
   cursor: string | null;
   url: string | null;
   expiredOn: string | null;
-  latestExpiryCheck: string | null;
+  lastExpiryCheck: string | null;
 }
 
 export function readExpiredRecord(v: unknown): ExpiredRecord | null {
@@ -156,7 +160,7 @@ export function readExpiredRecord(v: unknown): ExpiredRecord | null {
     cursor: toCursor(r.cursor),
     url: toText(r.url),
     expiredOn: toDate(r.expired_date),
-    latestExpiryCheck: toDate(r.latest_expiry_check_date),
+    lastExpiryCheck: toDate(r.latest_expiry_check_date),
   };
 }
 

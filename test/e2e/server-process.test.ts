@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY } from '../../src/server.js';
+import { DEFAULT_QUERY } from '../../src/graphiql/default-query.js';
 import { freePort } from '../helpers/free-port.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { createApp, type App } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type LogLevel } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import type { UPSTREAM_LIMITS } from '../../src/budget/rate-gate.js';
@@ -18,7 +18,7 @@ export interface StackOptions {
   limits?: typeof UPSTREAM_LIMITS;
   redisPrefix?: string;
   /** Capture the server's logs from this level up (read them from `stack.logs`); default: silent. */
-  logs?: Config['LOG_LEVEL'];
+  logs?: LogLevel;
 }
 
 export interface GqlResult {
@@ -63,7 +63,7 @@ export interface Stack {
 }
 
 /** A logger (the app's own redaction rules) writing to memory. */
-export function captureLogs(level: Config['LOG_LEVEL']): CapturedLogs {
+export function captureLogs(level: LogLevel): CapturedLogs {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -91,7 +91,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
   });
   const k = o.key ?? 'sandbox';
   const serverKeys: Credentials | undefined = k === 'none' ? undefined : { ...sandbox.keys[k], scheme: 'headers' };
-  const logs = captureLogs(config.LOG_LEVEL);
+  const logs = captureLogs(config.log.level);
   const app = createApp({
     config,
     logger: logs.logger,

@@ -19,19 +19,19 @@ describe('budget timings in config', () => {
   it('default to the values the budget layer was built with', () => {
     const c = loadConfig({});
     expect({
-      margin: c.RATE_WINDOW_MARGIN_RATIO,
-      marginMax: c.RATE_WINDOW_MARGIN_MAX_MS,
-      verifiedTtl: c.VERIFIED_KEY_TTL_MS,
-      recheck: c.VERIFIED_KEY_RECHECK_MS,
-      poll: c.PEER_FLIGHT_POLL_MS,
-      resultTtl: c.PEER_FLIGHT_RESULT_TTL_MS,
-      startupWait: c.REDIS_STARTUP_WAIT_MS,
+      margin: c.rateGate.windowMargin.ratio,
+      marginMax: c.rateGate.windowMargin.maxMs,
+      verifiedTtl: c.verifiedKeys.ttlMs,
+      recheck: c.verifiedKeys.recheckMs,
+      poll: c.peerFlight.pollMs,
+      resultTtl: c.peerFlight.resultTtlMs,
+      startupWait: c.redis.startupWaitMs,
     }).toEqual({ margin: 0.02, marginMax: 1_000, verifiedTtl: 3_600_000, recheck: 30_000, poll: 20, resultTtl: 5_000, startupWait: 2_000 });
   });
 
   it('parse from the environment, and refuse nonsense all at once', () => {
     const c = loadConfig({ RATE_WINDOW_MARGIN_RATIO: '0.1', VERIFIED_KEY_TTL_MS: '500', PEER_FLIGHT_POLL_MS: '5' });
-    expect([c.RATE_WINDOW_MARGIN_RATIO, c.VERIFIED_KEY_TTL_MS, c.PEER_FLIGHT_POLL_MS]).toEqual([0.1, 500, 5]);
+    expect([c.rateGate.windowMargin.ratio, c.verifiedKeys.ttlMs, c.peerFlight.pollMs]).toEqual([0.1, 500, 5]);
     const p = problems({ RATE_WINDOW_MARGIN_RATIO: '2', PEER_FLIGHT_POLL_MS: '0', VERIFIED_KEY_RECHECK_MS: 'soon', REDIS_STARTUP_WAIT_MS: '-1' });
     expect(p.map((x) => x.split(':')[0]).sort()).toEqual([
       'PEER_FLIGHT_POLL_MS',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configuredKeys, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 
 function problems(env: Record<string, string | undefined>): string[] {
   try {
@@ -14,19 +14,19 @@ function problems(env: Record<string, string | undefined>): string[] {
 describe('loadConfig', () => {
   it('defaults per the issue: port 4000, the documented base URLs, the embedded sandbox without keys', () => {
     const c = loadConfig({});
-    expect(c.PORT).toBe(4000);
-    expect(c.JOBSPIKR_BASE_URL).toBe('https://api.jobspikr.com/v2');
-    expect(c.JOBSPIKR_FALLBACK_BASE_URL).toBe('https://api-bcp.jobspikr.com/v2');
-    expect(c.JOBSPIKR_AUTH_SCHEME).toBe('headers');
+    expect(c.http.port).toBe(4000);
+    expect(c.upstream.baseUrl).toBe('https://api.jobspikr.com/v2');
+    expect(c.upstream.fallbackBaseUrl).toBe('https://api-bcp.jobspikr.com/v2');
+    expect(loadConfig({ JOBSPIKR_CLIENT_ID: 'a', JOBSPIKR_CLIENT_AUTH_KEY: 'k' }).serverKeys?.scheme).toBe('headers');
     expect(c.useSandbox).toBe(true);
-    expect(c.REQUIRE_CLIENT_CREDENTIALS).toBe(false);
-    expect(c.NODE_ENV).toBe('production');
+    expect(c.requireClientCredentials).toBe(false);
+    expect(c.env).toBe('production');
   });
 
   it('is pure: reads only what it is given (empty strings count as unset)', () => {
     const c = loadConfig({ PORT: '', JOBSPIKR_BASE_URL: '' });
-    expect(c.PORT).toBe(4000);
-    expect(c.JOBSPIKR_BASE_URL).toBe('https://api.jobspikr.com/v2');
+    expect(c.http.port).toBe(4000);
+    expect(c.upstream.baseUrl).toBe('https://api.jobspikr.com/v2');
   });
 
   it('parses strings as a real environment holds them', () => {
@@ -38,7 +38,13 @@ describe('loadConfig', () => {
       UPSTREAM_MAX_ATTEMPTS: '2',
       REDIS_DOWN_BUDGET_SHARE: '0.25',
     });
-    expect(c).toMatchObject({ PORT: 8080, REQUIRE_CLIENT_CREDENTIALS: true, UPSTREAM_MAX_ATTEMPTS: 2, REDIS_DOWN_BUDGET_SHARE: 0.25, useSandbox: false });
+    expect(c).toMatchObject({
+      http: { port: 8080 },
+      requireClientCredentials: true,
+      upstream: { maxAttempts: 2 },
+      rateGate: { downShare: 0.25 },
+      useSandbox: false,
+    });
   });
 
   it('multi-tenant mode never falls back to the sandbox', () => {
@@ -87,10 +93,10 @@ describe('loadConfig', () => {
 
   it('configured keys serve requests without keys, except in multi-tenant mode', () => {
     const keys = { JOBSPIKR_CLIENT_ID: 'acme_prod_1', JOBSPIKR_CLIENT_AUTH_KEY: 'k' };
-    expect(configuredKeys(loadConfig(keys))).toEqual({ clientId: 'acme_prod_1', authKey: 'k', scheme: 'headers' });
-    expect(configuredKeys(loadConfig({ ...keys, JOBSPIKR_AUTH_SCHEME: 'basic' }))?.scheme).toBe('basic');
+    expect(loadConfig(keys).serverKeys).toEqual({ clientId: 'acme_prod_1', authKey: 'k', scheme: 'headers' });
+    expect(loadConfig({ ...keys, JOBSPIKR_AUTH_SCHEME: 'basic' }).serverKeys?.scheme).toBe('basic');
     // Multi-tenant: the operator's production key is never spent on a caller who brought none.
-    expect(configuredKeys(loadConfig({ ...keys, REQUIRE_CLIENT_CREDENTIALS: 'true' }))).toBeUndefined();
-    expect(configuredKeys(loadConfig({}))).toBeUndefined();
+    expect(loadConfig({ ...keys, REQUIRE_CLIENT_CREDENTIALS: 'true' }).serverKeys).toBeUndefined();
+    expect(loadConfig({}).serverKeys).toBeUndefined();
   });
 });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import lucene, { type AST, type Node } from 'lucene';
 import { describe, expect, it } from 'vitest';
-import { normalizeFilter, type JobFilterInput } from '../../src/schema/inputs.js';
-import { AppError } from '../../src/upstream/errors.js';
+import { normalizeFilter, type JobFilterInput } from '../../src/filter.js';
+import { AppError } from '../../src/errors.js';
 import { buildQuery, phrase, searchOptions, type Clause } from '../../src/upstream/query-dsl.js';
 
 const TEXT_FILTERS = ['keywords', 'title', 'company', 'category', 'city', 'state', 'country', 'jobType'] as const;

@@ -117,10 +117,10 @@ describe('JobRecordSchema', () => {
       jobType: null,
       hasExpired: false,
       isRemote: true,
-      duplicate: null,
+      isDuplicate: null,
       seniority: 'SENIOR',
       skills: ['Go', 'Kubernetes'],
-      minExperience: 3,
+      minExperienceYears: 3,
       location: { city: 'San Jose, Santa Clara', state: null, country: 'USA', inferredCity: null },
       salary: { from: 85000, to: 95000, currency: 'USD', estimated: false, offered: null },
     });

@@ -1,0 +1,46 @@
+/**
+ * Fixed bounds: numbers that are not settings but keep one request, caller or record within what
+ * the upstream contract (docs/CONTRACT.md) or this process can serve. Settings live in config.ts.
+ */
+
+/** Most records one upstream page or `terms` lookup returns (CONTRACT §3: size 1..100). */
+export const MAX_PAGE_SIZE = 100;
+
+/** `first` when a client leaves it out: a screenful, cheap in credits. */
+export const DEFAULT_PAGE_SIZE = 10;
+
+/** Most buckets one aggregation level may ask for (CONTRACT §4: size 1..1000). */
+export const MAX_BUCKETS = 1000;
+
+/** Buckets per level when `limit` is left out. */
+export const DEFAULT_BUCKETS = 10;
+
+/** Longest free-text filter value: longer is no search a person types, and it bloats the Lucene query. */
+export const MAX_FILTER_TEXT = 200;
+
+/** Most skills one filter may name: each becomes a clause of the upstream query. */
+export const MAX_FILTER_SKILLS = 20;
+
+/** Longest cursor we try to read: ours are far shorter, so anything longer is not ours. */
+export const MAX_CURSOR_LENGTH = 512;
+
+/** Longest JobsPikr client id or key we pass on; anything longer is not a JobsPikr key. */
+export const MAX_KEY_LENGTH = 256;
+
+/** Most ids (`nodes`, `jobsByUniqIds`) or entity representations one field takes: one upstream lookup's worth. */
+export const MAX_IDS_PER_FIELD = MAX_PAGE_SIZE;
+
+/** Pothos complexity breadth: fields one selection set may list (well above any honest query). */
+export const MAX_BREADTH = 1000;
+
+/** Idle upstream keep-alive sockets close after this: below JobsPikr's own idle timeout, so we never write to a closed one. */
+export const UPSTREAM_KEEP_ALIVE_MS = 10_000;
+
+/** A Redis command that takes longer fails: the limiter falls back to its local share, caches miss. */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
+
+/** Longest pause between Redis reconnect attempts. */
+export const REDIS_RECONNECT_MAX_MS = 1_000;
+
+/** A background probe of a failed host gives up after this (never longer than the headers timeout). */
+export const PROBE_TIMEOUT_MS = 2_000;
