@@ -44,3 +44,9 @@ export const REDIS_RECONNECT_MAX_MS = 1_000;
 
 /** A background probe of a failed host gives up after this (never longer than the headers timeout). */
 export const PROBE_TIMEOUT_MS = 2_000;
+
+/** Share of each rate window a background call (refresh, live poll, deep page) leaves to interactive calls; at least one slot. */
+export const BACKGROUND_RESERVE_RATIO = 0.1;
+
+/** How often a background call that stepped back for waiting interactive calls looks again. */
+export const YIELD_POLL_MS = 50;

@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { clientHash, type Credentials } from '../upstream/credentials.js';
 import { UpstreamError } from '../upstream/errors.js';
-import type { Endpoint, GateSlot, RequestGate } from '../upstream/http.js';
+import type { CallBudget, Endpoint, GateSlot, RequestGate } from '../upstream/http.js';
 import type { Metrics } from '../metrics.js';
+import { BACKGROUND_RESERVE_RATIO, YIELD_POLL_MS } from '../limits.js';
 import { MemorySlidingWindow, type SlidingWindowStore, type TakeResult, type WindowCount, type WindowLimit } from './sliding-window.js';
 
 /** JobsPikr's documented limits per client id (CONTRACT §5); /expired_jobs as /data [chosen]. */
@@ -58,6 +59,8 @@ interface Others {
 export class RateGate implements RequestGate {
   private readonly local = new MemorySlidingWindow();
   private readonly others = new Map<string, Others>();
+  /** Interactive calls per limiter key waiting for budget in this process: background calls let them go first. */
+  private readonly waiting = new Map<string, number>();
   private sharedDown = false;
   private resyncing: Promise<void> | undefined;
   readonly limits: Record<Endpoint, { perMinute: number; perHour: number }>;
@@ -96,20 +99,69 @@ export class RateGate implements RequestGate {
    * Wait (bounded) for budget, or fail with RATE_LIMITED and the seconds until it returns. The slot
    * counts until released: an attempt the upstream did not count (401, never sent) gives it back.
    */
-  async acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal): Promise<GateSlot> {
+  async acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal, budget: CallBudget = {}): Promise<GateSlot> {
     const key = limiterKey(credentials, endpoint);
-    const giveUpAt = Date.now() + this.o.maxWaitMs;
-    for (;;) {
-      const id = randomUUID();
-      const r = await this.take(key, endpoint, id);
-      if (r.ok) return { release: () => this.release(key, endpoint, id) };
-      if (Date.now() + r.retryAfterMs > giveUpAt) {
-        this.o.metrics.rateLimited.inc({ endpoint });
-        const retryAfter = Math.max(1, Math.ceil(r.retryAfterMs / 1000));
-        throw new UpstreamError('RATE_LIMITED', `The JobsPikr ${endpoint} rate budget of this key is spent; retry in ${retryAfter}s`, { retryAfter });
+    const background = budget.lane === 'background';
+    const giveUpAt = Date.now() + Math.min(this.o.maxWaitMs, budget.maxWaitMs ?? this.o.maxWaitMs);
+    const main = background ? this.reserved(this.windows(endpoint)) : this.windows(endpoint);
+    const shares = (budget.shares ?? []).map((s) => ({ key: `${key}:share:${s.key}`, windows: this.windows(endpoint, s.share) }));
+    let counted = false;
+    try {
+      for (;;) {
+        const r = background && (this.waiting.get(key) ?? 0) > 0 ? yieldTo() : await this.takeAll(key, main, shares);
+        if (r.ok) return { release: () => this.releaseAll(r.id, key, main, shares) };
+        if (Date.now() + r.retryAfterMs > giveUpAt) {
+          this.o.metrics.rateLimited.inc({ endpoint });
+          const retryAfter = Math.max(1, Math.ceil(r.retryAfterMs / 1000));
+          throw new UpstreamError('RATE_LIMITED', `The JobsPikr ${endpoint} rate budget of this key is spent; retry in ${retryAfter}s`, { retryAfter });
+        }
+        if (!background && !counted) {
+          counted = true;
+          this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+        }
+        await sleep(r.retryAfterMs + 5, undefined, { signal });
       }
-      await sleep(r.retryAfterMs + 5, undefined, { signal });
+    } finally {
+      if (counted) {
+        const n = (this.waiting.get(key) ?? 1) - 1;
+        if (n > 0) this.waiting.set(key, n);
+        else this.waiting.delete(key);
+      }
     }
+  }
+
+  /** The windows less the slots kept for interactive calls: a background call never takes the last ones. */
+  private reserved(windows: WindowLimit[]): WindowLimit[] {
+    return windows.map((w) => ({ ...w, limit: w.limit - Math.max(1, Math.ceil(w.limit * BACKGROUND_RESERVE_RATIO)) }));
+  }
+
+  /**
+   * Every share first (each its own log, so a share's use counts on every replica), then the key's
+   * own windows; anything taken is given back when a later take fails.
+   */
+  private async takeAll(
+    key: string,
+    main: WindowLimit[],
+    shares: readonly { key: string; windows: WindowLimit[] }[],
+  ): Promise<{ ok: true; id: string } | { ok: false; retryAfterMs: number }> {
+    const id = randomUUID();
+    const taken: { key: string; windows: WindowLimit[] }[] = [];
+    for (const s of shares) {
+      const r = await this.take(s.key, s.windows, id);
+      if (!r.ok) {
+        await Promise.all(taken.map((t) => this.release(t.key, t.windows, id)));
+        return { ok: false, retryAfterMs: r.retryAfterMs };
+      }
+      taken.push(s);
+    }
+    const r = await this.take(key, main, id);
+    if (r.ok) return { ok: true, id };
+    await Promise.all(taken.map((t) => this.release(t.key, t.windows, id)));
+    return { ok: false, retryAfterMs: r.retryAfterMs };
+  }
+
+  private async releaseAll(id: string, key: string, main: WindowLimit[], shares: readonly { key: string; windows: WindowLimit[] }[]): Promise<void> {
+    await Promise.all([this.release(key, main, id), ...shares.map((s) => this.release(s.key, s.windows, id))]);
   }
 
   /** The upstream answered 429: nothing more leaves under this key (on any replica) for `retryAfterSeconds`. */
@@ -141,10 +193,9 @@ export class RateGate implements RequestGate {
     );
   }
 
-  private async take(key: string, endpoint: Endpoint, id: string): Promise<TakeResult> {
+  private async take(key: string, windows: WindowLimit[], id: string): Promise<TakeResult> {
     const shared = this.o.shared;
-    if (!shared) return this.local.takeSync(key, this.windows(endpoint), id);
-    const windows = this.windows(endpoint);
+    if (!shared) return this.local.takeSync(key, windows, id);
     try {
       if (this.sharedDown) await this.resync(shared);
       const r = await shared.take(key, windows, id);
@@ -157,7 +208,7 @@ export class RateGate implements RequestGate {
       return r;
     } catch {
       this.markDown();
-      return this.takeLocal(key, endpoint, id);
+      return this.takeLocal(key, windows, id);
     }
   }
 
@@ -165,25 +216,28 @@ export class RateGate implements RequestGate {
    * Take back the call counted under `id`, here and in the shared log (the exact member TAKE added).
    * While the store is down the local log is enough: only what it still holds is written back.
    */
-  private async release(key: string, endpoint: Endpoint, id: string): Promise<void> {
+  private async release(key: string, windows: WindowLimit[], id: string): Promise<void> {
     this.local.remove(key, id);
     const shared = this.o.shared;
-    if (shared && !this.sharedDown) await shared.remove(key, this.windows(endpoint), id).catch(() => this.markDown());
+    if (shared && !this.sharedDown) await shared.remove(key, windows, id).catch(() => this.markDown());
   }
 
   /**
    * Shared store unreachable: this replica's share of each limit, less what it last saw the other
    * replicas use (counted as if they had called at that moment, the latest they can have).
    */
-  private takeLocal(key: string, endpoint: Endpoint, id: string): TakeResult {
+  private takeLocal(key: string, full: WindowLimit[], id: string): TakeResult {
     const now = Date.now();
     let wait = 0;
-    const windows = this.windows(endpoint, this.o.downShare).map((w) => {
-      const seen = this.others.get(`${key}:${w.name}`);
-      const active = seen && seen.until > now ? seen.count : 0;
-      if (active >= w.limit && seen) wait = Math.max(wait, seen.until - now);
-      return { ...w, limit: w.limit - active };
-    });
+    const share = this.o.downShare;
+    const windows = full
+      .map((w) => ({ ...w, limit: Math.max(1, Math.floor(w.limit * share)) }))
+      .map((w) => {
+        const seen = this.others.get(`${key}:${w.name}`);
+        const active = seen && seen.until > now ? seen.count : 0;
+        if (active >= w.limit && seen) wait = Math.max(wait, seen.until - now);
+        return { ...w, limit: w.limit - active };
+      });
     if (wait > 0) return { ok: false, retryAfterMs: wait, used: [] };
     return this.local.takeSync(key, windows, id);
   }
@@ -215,6 +269,9 @@ export class RateGate implements RequestGate {
     this.o.logger.warn({ share: this.o.downShare }, 'shared rate budget unreachable; using a conservative local share');
   }
 }
+
+/** A background call finds interactive calls waiting: it steps back and looks again shortly. */
+const yieldTo = () => ({ ok: false as const, retryAfterMs: YIELD_POLL_MS });
 
 /** The limiter's key: a hash of the client id (limits are per client id, CONTRACT §5) and the endpoint. */
 const limiterKey = (c: Credentials, endpoint: Endpoint): string => `${clientHash(c)}:${endpoint}`;

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { isAppError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Page } from '../upstream/adapters.js';
+import type { CallBudget } from '../upstream/http.js';
 import { keyHash, type Credentials } from '../upstream/credentials.js';
 import type { TieredCache } from './cache.js';
 import type { CreditLedger } from './credit-ledger.js';
@@ -16,6 +17,8 @@ export interface OpContext {
   credentials: Credentials;
   signal?: AbortSignal | undefined;
   usage: OperationUsage;
+  /** How this operation's upstream calls draw on the rate budget (lane, shares). */
+  budget?: CallBudget | undefined;
 }
 
 export interface Fetched<T> {

@@ -1,7 +1,7 @@
 import { MAX_PAGE_SIZE } from '../limits.js';
 import type { Clause } from './query-dsl.js';
 import type { Envelope } from './envelope.js';
-import type { UpstreamCall } from './http.js';
+import type { CallBudget, UpstreamCall } from './http.js';
 import type { Credentials } from './credentials.js';
 import { parseBuckets, parseRecords, type AggregateBucket, type ExpiredRecord, type JobRecord, readExpiredRecord, readJobRecord } from './records.js';
 import { isSandboxKey } from './credentials.js';
@@ -11,6 +11,7 @@ import { isSandboxKey } from './credentials.js';
 export interface CallOptions {
   credentials: Credentials;
   signal?: AbortSignal | undefined;
+  budget?: CallBudget | undefined;
 }
 
 export interface SearchRequest {
@@ -89,6 +90,7 @@ export function searchCall(req: SearchRequest, o: CallOptions): UpstreamCall {
     body: cursor ? json.replace('"\\u0000"', cursor) : json,
     credentials: o.credentials,
     signal: o.signal,
+    budget: o.budget,
     // Records bought under a production key cost credits; never send such a request twice.
     repeatable: isSandboxKey(o.credentials),
   };
@@ -107,6 +109,7 @@ export function expiredCall(req: ExpiredRequest, o: CallOptions): UpstreamCall {
     },
     credentials: o.credentials,
     signal: o.signal,
+    budget: o.budget,
     repeatable: true,
   };
 }
@@ -124,6 +127,7 @@ export function aggregateCall(req: AggregateRequest, o: CallOptions): UpstreamCa
     },
     credentials: o.credentials,
     signal: o.signal,
+    budget: o.budget,
     repeatable: true,
   };
 }

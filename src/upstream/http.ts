@@ -22,6 +22,21 @@ export interface UpstreamCall {
   signal?: AbortSignal | undefined;
   /** Safe to send again after the upstream may have acted on it (no credits can be charged twice). */
   repeatable: boolean;
+  /** Where this call stands in the rate budget (lane, shares); absent = an interactive call with no share cap. */
+  budget?: CallBudget | undefined;
+}
+
+/**
+ * How one call may draw on the rate budget. `interactive` (the default) is a caller waiting now;
+ * `background` (refreshes, live polls, deep pages) yields to waiting interactive calls and never
+ * takes the last slots of a window. Each share caps one party's use of every window at
+ * `share` x the limit (a caller's fair share, the live feed's share), counted across replicas.
+ */
+export interface CallBudget {
+  lane?: 'interactive' | 'background';
+  shares?: readonly { key: string; share: number }[];
+  /** Wait at most this long for budget (at most the gate's own bound); 0 = take a free slot or fail now. */
+  maxWaitMs?: number;
 }
 
 /** One attempt's place in the rate budget. */
@@ -32,7 +47,7 @@ export interface GateSlot {
 
 /** Budget hooks run around every attempt (rate limiter, 429 feedback). */
 export interface RequestGate {
-  acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal): Promise<GateSlot>;
+  acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal, budget?: CallBudget): Promise<GateSlot>;
   penalize(credentials: Credentials, endpoint: Endpoint, retryAfterSeconds: number): Promise<void>;
 }
 
@@ -138,7 +153,7 @@ export function createHttp(opts: HttpOptions) {
   async function budget(call: UpstreamCall, signal: AbortSignal, deadline: Deadline): Promise<GateSlot> {
     if (!opts.gate) return NO_SLOT;
     try {
-      return await opts.gate.acquire(call.credentials, call.endpoint, signal);
+      return await opts.gate.acquire(call.credentials, call.endpoint, signal, call.budget);
     } catch (e) {
       if (e instanceof UpstreamError || call.signal?.aborted || !deadline.aborted) throw e;
       throw new UpstreamError('RATE_LIMITED', `The JobsPikr ${call.endpoint} rate budget of this key is spent; retry shortly`, { retryAfter: 1 });
