@@ -43,7 +43,8 @@ async function main(): Promise<void> {
     config = { ...config, upstream: { ...config.upstream, baseUrl: sandbox.url, fallbackBaseUrl: sandbox.fallbackUrl } };
     serverKeys = { clientId: sandbox.keys.sandbox.clientId, authKey: sandbox.keys.sandbox.authKey, scheme: 'headers' };
     logger.info({ sandbox: sandbox.url, clientId: serverKeys.clientId }, 'no JobsPikr keys set: serving the embedded JobsPikr sandbox (free, generated data)');
-  } else if ((serverKeys = config.serverKeys)) {
+  } else if (config.serverKeys) {
+    serverKeys = config.serverKeys;
     logger.info({ upstream: config.upstream.baseUrl }, 'using the configured JobsPikr keys');
   } else {
     // Multi-tenant: the server's own keys (if any are configured) are never spent on a caller's behalf.

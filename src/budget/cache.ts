@@ -95,7 +95,7 @@ export class TieredCache {
   /** Many keys at once: local first, then one pipelined round trip to Redis for the rest. */
   async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
     const out: (T | undefined)[] = keys.map((k) => this.local.get(k)?.value as T | undefined);
-    const missing = keys.map((k, i) => (out[i] === undefined ? i : -1)).filter((i) => i >= 0);
+    const missing = keys.map((_k, i) => (out[i] === undefined ? i : -1)).filter((i) => i >= 0);
     if (!this.o.redis || missing.length === 0) return out;
     try {
       const pipeline = this.o.redis.pipeline();

@@ -107,7 +107,7 @@ export class JobsService {
       op,
       kind: 'search',
       call: async (signal) => {
-        const { report: _report, ...page } = await this.o.client.search(
+        const page = await this.o.client.search(
           { ...request, size: q.size },
           { credentials: op.credentials, signal, budget: op.budget },
         );
@@ -132,7 +132,7 @@ export class JobsService {
       op,
       kind: 'expired',
       call: async (signal) => {
-        const { report: _report, ...page } = await this.o.client.expired(
+        const page = await this.o.client.expired(
           { ...req, cursor: q.cursor, size: q.size },
           { credentials: op.credentials, signal, budget: op.budget },
         );
@@ -162,7 +162,7 @@ export class JobsService {
       trusted,
       kind: 'aggregate',
       call: async (signal) => {
-        const { report: _report, ...result } = await this.o.client.aggregate(
+        const result = await this.o.client.aggregate(
           { ...shape, size: limit },
           { credentials: op.credentials, signal, budget: op.budget },
         );
@@ -185,7 +185,9 @@ export class JobsService {
     const trusted = await this.reads.keys.has(op.credentials);
     if (trusted) {
       const hits = await this.o.cache.getMany<JobRecord>(ids.map((id) => `record:${ch}:${id}`));
-      hits.forEach((r, i) => r && found.set(ids[i] ?? r.uniqId, r));
+      hits.forEach((r, i) => {
+        if (r) found.set(ids[i] ?? r.uniqId, r);
+      });
       op.usage.saved(found.size);
       if (found.size) this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'hit' }, found.size);
     }

@@ -70,7 +70,10 @@ export class MemorySlidingWindow {
   /** Count a call admitted elsewhere (by the shared store) in this process' own log. */
   record(key: string, w: WindowLimit, at: number, id: string): void {
     let perWindow = this.logs.get(key);
-    if (!perWindow) this.logs.set(key, (perWindow = new Map()));
+    if (!perWindow) {
+      perWindow = new Map();
+      this.logs.set(key, perWindow);
+    }
     const log = perWindow.get(w.name);
     if (log) log.push({ at, id });
     else perWindow.set(w.name, [{ at, id }]);

@@ -51,7 +51,7 @@ export class JobIndex {
     const { phrases } = this.field(field);
     for (let i = 0; i < phrases.length; i++) {
       const text = phrases[i];
-      if (text != null && text.includes(needle)) out[i] = 1;
+      if (text?.includes(needle)) out[i] = 1;
     }
     return out;
   }

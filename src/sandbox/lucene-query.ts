@@ -82,8 +82,8 @@ class Evaluator {
     if (targets.length !== 1 || field === undefined || field === ALL_FIELDS) {
       throw new QueryError(`${this.where}: a range in a query string needs a field name`);
     }
-    const min = node.term_min === '*' ? undefined : unescape(node.term_min);
-    const max = node.term_max === '*' ? undefined : unescape(node.term_max);
+    const min = node.term_min === '*' ? undefined : unescapeTerm(node.term_min);
+    const max = node.term_max === '*' ? undefined : unescapeTerm(node.term_max);
     const lowInclusive = node.inclusive === 'both' || node.inclusive === 'left';
     const highInclusive = node.inclusive === 'both' || node.inclusive === 'right';
     if (min === undefined && max === undefined) return this.index.exists(field);
@@ -94,17 +94,17 @@ class Evaluator {
     if (node.regex) throw new QueryError(`${this.where}: regular expressions are not supported`);
     if (node.similarity != null) throw new QueryError(`${this.where}: fuzzy search (~) is not supported`);
     if ('proximity' in node && node.proximity != null) throw new QueryError(`${this.where}: proximity search (~) is not supported`);
-    if (targets.length === 1 && targets[0] === '_exists_') return this.index.exists(unescape(node.term));
+    if (targets.length === 1 && targets[0] === '_exists_') return this.index.exists(unescapeTerm(node.term));
     if (!node.quoted && node.term === '*') {
       return node.field === '<implicit>' ? this.index.all() : this.index.exists(node.field);
     }
     if (node.quoted) {
-      const tokens = tokenize(unescape(node.term));
+      const tokens = tokenize(unescapeTerm(node.term));
       return this.any(targets, (f) => this.index.matchPhrase(f, tokens));
     }
     const pattern = wildcardPattern(node.term);
     if (pattern) return this.any(targets, (f) => this.index.matchPattern(f, pattern));
-    const tokens = tokenize(unescape(node.term));
+    const tokens = tokenize(unescapeTerm(node.term));
     if (tokens.length === 1 && tokens[0] !== undefined) {
       const token = tokens[0];
       return this.any(targets, (f) => this.index.matchToken(f, token));
@@ -167,7 +167,7 @@ function operator(op: string): [Item['conj'], Item['mod']] {
 }
 
 /** Drops escaping backslashes: `\x` is the literal `x`. */
-function unescape(term: string): string {
+function unescapeTerm(term: string): string {
   return term.replace(/\\(.)/g, '$1');
 }
 

@@ -51,8 +51,12 @@ function evaluateBool(index: JobIndex, body: unknown, at: string): Bits {
   const must = list('must');
   const should = list('should');
   let result = index.all();
-  must.forEach((c, i) => (result = and(result, evaluateQuery(index, c, `${at}.must[${i}]`))));
-  list('must_not').forEach((c, i) => (result = andNot(result, evaluateQuery(index, c, `${at}.must_not[${i}]`))));
+  must.forEach((c, i) => {
+    result = and(result, evaluateQuery(index, c, `${at}.must[${i}]`));
+  });
+  list('must_not').forEach((c, i) => {
+    result = andNot(result, evaluateQuery(index, c, `${at}.must_not[${i}]`));
+  });
   // Elasticsearch: with a `must`, `should` clauses only score; without one, at least one must match.
   const any = should.reduce<Bits>((acc, c, i) => or(acc, evaluateQuery(index, c, `${at}.should[${i}]`)), index.none());
   return must.length === 0 && should.length > 0 ? and(result, any) : result;

@@ -13,9 +13,8 @@ import {
   type SearchRequest,
 } from './adapters.js';
 import { createHttp, type Endpoint, type HttpOptions } from './http.js';
-import { HostPool, type FailoverOptions, type HostName } from './hosts.js';
+import { HostPool, type FailoverOptions } from './hosts.js';
 import type { ExpiredRecord, JobRecord } from './records.js';
-import type { Metrics } from '../metrics.js';
 
 /** The request path's options, with the two host URLs and their failover rules in place of a built pool. */
 export interface UpstreamOptions extends Omit<HttpOptions, 'hosts'> {
@@ -24,19 +23,11 @@ export interface UpstreamOptions extends Omit<HttpOptions, 'hosts'> {
   failover: FailoverOptions;
 }
 
-/** What a successful upstream call reports besides its data (for usage accounting). */
-export interface CallReport {
-  endpoint: Endpoint;
-  host: HostName;
-}
-
-export type Served<T> = T & { report: CallReport };
-
 /** The JobsPikr REST API, one method per endpoint, typed records out, typed errors thrown. */
 export interface JobsPikrClient {
-  search(req: SearchRequest, o: CallOptions): Promise<Served<Page<JobRecord>>>;
-  expired(req: ExpiredRequest, o: CallOptions): Promise<Served<Page<ExpiredRecord>>>;
-  aggregate(req: AggregateRequest, o: CallOptions): Promise<Served<AggregateResult>>;
+  search(req: SearchRequest, o: CallOptions): Promise<Page<JobRecord>>;
+  expired(req: ExpiredRequest, o: CallOptions): Promise<Page<ExpiredRecord>>;
+  aggregate(req: AggregateRequest, o: CallOptions): Promise<AggregateResult>;
   readonly hosts: HostPool;
   close(): void;
 }
@@ -55,22 +46,22 @@ export function createJobsPikrClient(opts: UpstreamOptions): JobsPikrClient {
   return {
     hosts,
     async search(req, o) {
-      const { envelope, host } = await http.send(searchCall(req, o));
+      const { envelope } = await http.send(searchCall(req, o));
       const page = searchPage(envelope);
       noteDropped('data', page.dropped);
-      return { ...page, report: { endpoint: 'data', host } };
+      return page;
     },
     async expired(req, o) {
-      const { envelope, host } = await http.send(expiredCall(req, o));
+      const { envelope } = await http.send(expiredCall(req, o));
       const page = expiredPage(envelope);
       noteDropped('expired_jobs', page.dropped);
-      return { ...page, report: { endpoint: 'expired_jobs', host } };
+      return page;
     },
     async aggregate(req, o) {
-      const { envelope, host } = await http.send(aggregateCall(req, o));
+      const { envelope } = await http.send(aggregateCall(req, o));
       const result = aggregateResult(envelope);
       noteDropped('aggregate_data', result.dropped);
-      return { ...result, report: { endpoint: 'aggregate_data', host } };
+      return result;
     },
     close: () => hosts.close(),
   };

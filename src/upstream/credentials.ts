@@ -18,7 +18,10 @@ function memo(hash: (c: Credentials) => string): (c: Credentials) => string {
   const seen = new WeakMap<Credentials, string>();
   return (c) => {
     let h = seen.get(c);
-    if (h === undefined) seen.set(c, (h = hash(c)));
+    if (h === undefined) {
+      h = hash(c);
+      seen.set(c, h);
+    }
     return h;
   };
 }
