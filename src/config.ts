@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { RateGateOptions } from './budget/rate-gate.js';
+import type { UpstreamOptions } from './upstream/client.js';
+import type { FailoverOptions } from './upstream/hosts.js';
 
 // Every setting, with the reason for its default; fixed bounds that are not settings are in limits.ts.
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -112,31 +115,11 @@ export interface Config {
   /** Multi-tenant: every request must bring its own JobsPikr keys. */
   requireClientCredentials: boolean;
   cursor: { secret: string | undefined };
-  upstream: {
-    baseUrl: string;
-    fallbackBaseUrl: string;
-    connectTimeoutMs: number;
-    headersTimeoutMs: number;
-    bodyTimeoutMs: number;
-    deadlineMs: number;
-    maxAttempts: number;
-    backoffBaseMs: number;
-    backoffMaxMs: number;
-    connections: number;
-  };
-  failover: {
-    failureThreshold: number;
-    cooldownMs: number;
-    failureRate: { windowMs: number; minCalls: number; ratio: number } | undefined;
-    probeIntervalMs: number;
-  };
-  rateGate: {
-    minuteMs: number;
-    hourMs: number;
-    maxWaitMs: number;
-    downShare: number;
-    windowMargin: { ratio: number; maxMs: number };
-  };
+  /** The client's options (upstream/client.ts) less what the app builds, plus the pool's connect timeout and size. */
+  upstream: Omit<UpstreamOptions, 'dispatcher' | 'logger' | 'metrics' | 'gate' | 'failover'> & { connectTimeoutMs: number; connections: number };
+  /** Circuit breaking per host (upstream/hosts.ts); the probe timeout follows the headers timeout. */
+  failover: Omit<FailoverOptions, 'probeTimeoutMs'>;
+  rateGate: Pick<RateGateOptions, 'minuteMs' | 'hourMs' | 'maxWaitMs' | 'downShare' | 'windowMargin'>;
   redis: { url: string | undefined; startupWaitMs: number };
   cache: { maxBytes: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
   verifiedKeys: { ttlMs: number; recheckMs: number };
