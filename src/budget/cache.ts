@@ -17,9 +17,8 @@ export interface CacheOptions {
 const measured = new WeakMap<object, number>();
 
 /**
- * Roughly the heap `v` holds: 2 bytes a string character (their JSON length was the estimate before;
- * walking the value reads lengths and copies nothing, where JSON.stringify of every record bought
- * copied its descriptions a second time), 16 bytes a field or item, 24 an object.
+ * Roughly the heap `v` holds: 2 bytes a string character, 16 bytes a field or item, 24 an object.
+ * Walking the value reads lengths and copies nothing (JSON.stringify would copy every description).
  */
 export function approxBytes(v: unknown): number {
   if (typeof v === 'string') return 16 + v.length * 2;

@@ -35,7 +35,7 @@ export function pageRequest(args: ConnectionArgs, q: string, cursors: CursorCode
 
 /**
  * An edge whose cursor is signed when a client reads it: most queries select `pageInfo.endCursor`
- * and `nodes`, so signing every edge's cursor up front was HMAC work thrown away.
+ * and `nodes`, so signing every edge's cursor up front would be HMAC work thrown away.
  */
 class Edge<T> {
   #cursor: string | undefined;
