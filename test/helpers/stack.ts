@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import type { Logger } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type LogLevel } from '../../src/config.js';
@@ -15,20 +17,50 @@ export interface StackOptions {
   shared?: Sandbox;
   /** Which sandbox key the server uses: the free sandbox key (default) or the production one. */
   key?: 'sandbox' | 'production' | 'none';
+  /** The server's upstream budgets when they differ from the contract's (tests shrink them). */
   limits?: typeof UPSTREAM_LIMITS;
+  /**
+   * No rate limit anywhere, for tests that page through the whole data set: the sandbox's limits and
+   * the server's budgets are both far beyond what a test sends (`sandbox.limits` and `limits` still win).
+   */
+  unlimited?: boolean;
   redisPrefix?: string;
   /** Capture the server's logs from this level up (read them from `stack.logs`); default: silent. */
   logs?: LogLevel;
 }
 
-export interface GqlResult {
-  status: number;
-  body: {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-    extensions?: Record<string, unknown>;
-  };
+export interface GqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
 }
+
+/** A GraphQL response; `TData` is the generated result type of a typed document. */
+export interface GqlBody<TData = Record<string, unknown>> {
+  data?: TData | null;
+  errors?: GqlError[];
+  extensions?: Record<string, unknown>;
+}
+
+export interface GqlResult<TData = Record<string, unknown>> {
+  status: number;
+  body: GqlBody<TData>;
+}
+
+/** Sandbox rate limits no test reaches (the sandbox's own option, for tests that start a sandbox alone). */
+export const UNLIMITED_SANDBOX: NonNullable<SandboxOptions['limits']> = {
+  dataPerMinute: 1e6,
+  dataPerHour: 1e6,
+  aggregatePerMinute: 1e6,
+  aggregatePerHour: 1e6,
+};
+
+/** Server budgets no test reaches. */
+const UNLIMITED_BUDGETS: typeof UPSTREAM_LIMITS = {
+  data: { perMinute: 1e6, perHour: 1e6 },
+  expired_jobs: { perMinute: 1e6, perHour: 1e6 },
+  aggregate_data: { perMinute: 1e6, perHour: 1e6 },
+};
 
 /** Log lines written to a stream the test owns (pino JSON, one line each), like production output. */
 export interface CapturedLogs {
@@ -51,7 +83,12 @@ export interface Stack {
   logs: CapturedLogs;
   /** Every response body text gql() received, in order. */
   responses: string[];
-  /** POST a GraphQL operation through yoga.fetch (no port), as a browser or client would. */
+  /**
+   * POST a GraphQL operation through yoga.fetch (no port), as a browser or client would. A typed
+   * document (test/generated) types the variables and the result; a string is sent as it is, for
+   * operations whose text is the point of the test (hostile input, literal arguments, built selections).
+   */
+  gql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, headers?: Record<string, string>): Promise<GqlResult<TData>>;
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResult>;
   /** GET /healthz (which must answer 200). */
   health(): Promise<Health>;
@@ -61,6 +98,14 @@ export interface Stack {
   calls(endpoint?: 'data' | 'expired_jobs' | 'aggregate_data'): number;
   close(): Promise<void>;
 }
+
+/** Printed once per document: a test sends the same few documents many times. */
+const printed = new WeakMap<TypedDocumentNode, string>();
+const source = (document: TypedDocumentNode): string => {
+  const text = printed.get(document) ?? print(document);
+  printed.set(document, text);
+  return text;
+};
 
 /** A logger (the app's own redaction rules) writing to memory. */
 export function captureLogs(level: LogLevel): CapturedLogs {
@@ -76,7 +121,8 @@ export function captureLogs(level: LogLevel): CapturedLogs {
 
 /** A real sandbox on a real port and the app over it, configured like production but quiet and fast. */
 export async function startStack(o: StackOptions = {}): Promise<Stack> {
-  const sandbox = o.shared ?? (await startSandbox(o.sandbox));
+  const sandbox = o.shared ?? (await startSandbox(o.unlimited ? { limits: UNLIMITED_SANDBOX, ...o.sandbox } : o.sandbox));
+  const limits = o.limits ?? (o.unlimited ? UNLIMITED_BUDGETS : undefined);
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: o.logs ?? 'silent',
@@ -96,7 +142,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     config,
     logger: logs.logger,
     serverKeys,
-    ...(o.limits && { limits: o.limits }),
+    ...(limits && { limits }),
     ...(o.redisPrefix && { redisPrefix: o.redisPrefix }),
   });
   const responses: string[] = [];
@@ -105,15 +151,15 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     sandbox,
     logs,
     responses,
-    async gql(query, variables, headers) {
+    async gql(document: string | TypedDocumentNode, variables?: unknown, headers?: Record<string, string>): Promise<GqlResult> {
       const res = await app.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: typeof document === 'string' ? document : source(document), variables }),
       });
       const text = await res.text();
       responses.push(text);
-      return { status: res.status, body: JSON.parse(text) as GqlResult['body'] };
+      return { status: res.status, body: JSON.parse(text) as GqlBody };
     },
     async health() {
       const res = await app.yoga.fetch('http://localhost/healthz');

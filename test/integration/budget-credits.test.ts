@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import {
+  CreditPageDocument as PAGE,
+  type CreditPageQuery,
+  CreditsDocument,
+  ExpiredWithJobsDocument,
+  ExpiryOfJobsDocument,
+  JobByIdDocument,
+  JobsByIdsDocument,
+} from '../generated/graphql.js';
+import { dataOf, usageOf as usage } from '../helpers/results.js';
+import { type GqlResult, startStack, type Stack } from '../helpers/stack.js';
 
-interface Usage {
-  creditsCharged: number;
-  creditsSavedByCache: number;
-  creditsRemaining: number | null;
-  upstreamCalls: number;
-}
-
-const usage = (r: GqlResult): Usage => r.body.extensions?.jobspikr as Usage;
-const ids = (r: GqlResult, field = 'jobs'): string[] => ((r.body.data?.[field] as { nodes: { uniqId: string }[] }).nodes ?? []).map((n) => n.uniqId);
+const ids = (r: GqlResult<CreditPageQuery>): string[] => dataOf(r).jobs.nodes.map((n) => n.uniqId);
 const dataCalls = (s: Stack) => s.sandbox.log.filter((e) => e.endpoint === 'data');
-
-const PAGE = `query Page($first: Int, $filter: JobFilter) {
-  jobs(filter: $filter, first: $first) { totalCount pageInfo { endCursor hasNextPage } nodes { uniqId title companyName } }
-}`;
-const USAGE = '{ apiUsage { sandbox creditsRemaining creditsUsedByThisServer } }';
 
 describe('credits under a production key', () => {
   let s: Stack;
@@ -46,7 +43,7 @@ describe('credits under a production key', () => {
     expect(five.body.errors).toBeUndefined();
     const ten = await s.gql(PAGE, { first: 10, filter: { keywords: 'engineer' } });
     expect(ids(five)).toEqual(ids(ten).slice(0, 5));
-    expect((five.body.data?.jobs as { pageInfo: { hasNextPage: boolean } }).pageInfo.hasNextPage).toBe(true);
+    expect(dataOf(five).jobs.pageInfo.hasNextPage).toBe(true);
     expect(usage(five)).toMatchObject({ creditsCharged: 0, creditsSavedByCache: 5, upstreamCalls: 0 });
     expect(dataCalls(s).length).toBe(before);
   });
@@ -59,12 +56,13 @@ describe('credits under a production key', () => {
       .filter((id) => !seen.includes(id))
       .slice(0, 1);
     const before = dataCalls(s).length;
-    const one = await s.gql('query($id: String!) { job(uniqId: $id) { uniqId title } }', { id: seen[3] });
-    expect((one.body.data?.job as { uniqId: string }).uniqId).toBe(seen[3]);
+    const one = await s.gql(JobByIdDocument, { id: seen[3] ?? '' });
+    expect(dataOf(one).job?.uniqId).toBe(seen[3]);
     expect(usage(one)).toEqual({ creditsCharged: 0, creditsSavedByCache: 1, creditsRemaining: 9_990, upstreamCalls: 0 });
     expect(dataCalls(s).length).toBe(before);
-    const mixed = await s.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', { ids: [seen[0], ...unseen, seen[1]] });
-    expect((mixed.body.data?.jobsByUniqIds as { uniqId: string }[]).map((j) => j.uniqId)).toEqual([seen[0], ...unseen, seen[1]]);
+    const asked = [seen[0] ?? '', ...unseen, seen[1] ?? ''];
+    const mixed = await s.gql(JobsByIdsDocument, { ids: asked });
+    expect(dataOf(mixed).jobsByUniqIds.map((j) => j?.uniqId)).toEqual(asked);
     expect(usage(mixed)).toEqual({ creditsCharged: 1, creditsSavedByCache: 2, creditsRemaining: 9_989, upstreamCalls: 1 });
     expect(dataCalls(s).length).toBe(before + 1);
     // The upstream was asked only for the unseen job.
@@ -88,19 +86,19 @@ describe('credits under a production key', () => {
   });
 
   it('apiUsage equals the upstream ledger', async () => {
-    const r = await s.gql(USAGE);
+    const r = await s.gql(CreditsDocument);
     const spent = dataCalls(s).reduce((a, e) => a + e.records, 0);
     expect(r.body.data?.apiUsage).toEqual({ sandbox: false, creditsRemaining: s.sandbox.creditsRemaining(prod), creditsUsedByThisServer: spent });
     expect(s.sandbox.creditsRemaining(prod)).toBe(10_000 - spent);
   });
 
   it('ExpiredJob.job for jobs seen on a search page makes no /data call', async () => {
-    const page = await s.gql('{ jobs(filter: { includeExpired: true, keywords: "manager" }, first: 100) { nodes { uniqId hasExpired } } }', undefined, {
-      'x-max-credits': '100',
-    });
+    const page = await s.gql(ExpiryOfJobsDocument, { filter: { includeExpired: true, keywords: 'manager' }, first: 100 }, { 'x-max-credits': '100' });
     expect(page.body.errors).toBeUndefined();
     const expiredIds = new Set(
-      (page.body.data?.jobs as { nodes: { uniqId: string; hasExpired: boolean | null }[] }).nodes.filter((n) => n.hasExpired).map((n) => n.uniqId),
+      dataOf(page)
+        .jobs.nodes.filter((n) => n.hasExpired)
+        .map((n) => n.uniqId),
     );
     expect(expiredIds.size).toBeGreaterThan(0);
     const days = s.sandbox.jobs
@@ -108,12 +106,9 @@ describe('credits under a production key', () => {
       .map((j) => String(j.latest_expiry_check_date))
       .sort();
     const before = dataCalls(s).length;
-    const expired = await s.gql('query($from: Date!, $to: Date!) { expiredJobs(from: $from, to: $to, first: 100) { nodes { uniqId job { uniqId title } } } }', {
-      from: days[0],
-      to: days.at(-1),
-    });
+    const expired = await s.gql(ExpiredWithJobsDocument, { from: days[0] ?? '', to: days.at(-1) ?? '' });
     expect(expired.body.errors).toBeUndefined();
-    const nodes = (expired.body.data?.expiredJobs as { nodes: { uniqId: string; job: { uniqId: string } | null }[] }).nodes;
+    const nodes = dataOf(expired).expiredJobs.nodes;
     // Every job this key bought that expired in the range: the search page's, and any bought earlier.
     const returned = new Set(nodes.map((n) => n.uniqId));
     for (const id of expiredIds) expect(returned.has(id)).toBe(true);

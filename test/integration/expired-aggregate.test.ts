@@ -1,34 +1,42 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawJobRecord } from '../../src/sandbox/data.js';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
-
-const UNLIMITED = { dataPerMinute: 1e6, dataPerHour: 1e6, aggregatePerMinute: 1e6, aggregatePerHour: 1e6 };
-const BIG = { data: { perMinute: 1e6, perHour: 1e6 }, expired_jobs: { perMinute: 1e6, perHour: 1e6 }, aggregate_data: { perMinute: 1e6, perHour: 1e6 } };
+import { print } from 'graphql';
+import {
+  type AggregateField,
+  AggregateTreeDocument,
+  type AggregateTreeQuery,
+  type AggregateTreeQueryVariables,
+  ExpiredPageDocument,
+  type ExpiredPageQuery,
+  type ExpiredPageQueryVariables,
+  type JobFilter,
+  JobIdsPageDocument,
+  type JobIdsPageQuery,
+} from '../generated/graphql.js';
+import { AGGREGATE_FIELD, AGGREGATE_FIELDS, expectedBuckets as oracle } from '../helpers/aggregate-oracle.js';
+import { codeOf as code, dataOf } from '../helpers/results.js';
+import { isTrue } from '../helpers/search-oracle.js';
+import { type GqlResult, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ sandbox: { limits: UNLIMITED, jobCount: 1500, seed: 7 }, limits: BIG });
+  stack = await startStack({ unlimited: true, sandbox: { jobCount: 1500, seed: 7 } });
 });
 afterAll(async () => {
   await stack.close();
 });
 beforeEach(() => stack.sandbox.clearLog());
 
-const code = (r: GqlResult) => r.body.errors?.[0]?.extensions?.code;
-const isTrue = (v: unknown): boolean => v === true || v === 'true';
 const params = (endpoint: string) => stack.sandbox.log.filter((e) => e.endpoint === endpoint).map((e) => e.body as Record<string, string>);
 
 /** Every job of a search, paged to the end (what the server bought, and the sandbox marked consumed). */
-async function searchAll(s: Stack, filter: Record<string, unknown>): Promise<string[]> {
+async function searchAll(s: Stack, filter: JobFilter): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (;;) {
-    const r = await s.gql(
-      'query($f: JobFilter, $a: String) { jobs(filter: $f, first: 100, after: $a) { pageInfo { hasNextPage endCursor } nodes { uniqId } } }',
-      { f: filter, a: after },
-    );
+    const r: GqlResult<JobIdsPageQuery> = await s.gql(JobIdsPageDocument, { filter, first: 100, after });
     expect(r.body.errors).toBeUndefined();
-    const c = (r.body.data as { jobs: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { uniqId: string }[] } }).jobs;
+    const c = dataOf(r).jobs;
     ids.push(...c.nodes.map((n) => n.uniqId));
     if (!c.pageInfo.hasNextPage) return ids;
     after = c.pageInfo.endCursor;
@@ -37,31 +45,11 @@ async function searchAll(s: Stack, filter: Record<string, unknown>): Promise<str
 
 // ---- expiredJobs --------------------------------------------------------------------------------
 
-const EXPIRED = `query($from: Date!, $to: Date!, $first: Int, $after: String) {
-  expiredJobs(from: $from, to: $to, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { id uniqId url expiredOn job { uniqId title hasExpired } } }
-  }
-}`;
-interface ExpiredConn {
-  totalCount: number | null;
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  edges: {
-    cursor: string;
-    node: {
-      id: string;
-      uniqId: string;
-      url: string | null;
-      expiredOn: string | null;
-      job: { uniqId: string; title: string | null; hasExpired: boolean | null } | null;
-    };
-  }[];
-}
-async function expired(s: Stack, vars: Record<string, unknown>): Promise<ExpiredConn> {
-  const r = await s.gql(EXPIRED, vars);
+type ExpiredConn = ExpiredPageQuery['expiredJobs'];
+async function expired(s: Stack, vars: ExpiredPageQueryVariables): Promise<ExpiredConn> {
+  const r = await s.gql(ExpiredPageDocument, vars);
   expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
-  return (r.body.data as { expiredJobs: ExpiredConn }).expiredJobs;
+  return dataOf(r).expiredJobs;
 }
 
 /** The sandbox's rule: consumed, has_expired, and the expiry check that found it gone inside [from, to]. */
@@ -103,7 +91,7 @@ describe('expiredJobs', () => {
   });
 
   it('on a server that has not seen the records, `job` for a whole page is one /data call', async () => {
-    const other = await startStack({ shared: stack.sandbox, limits: BIG });
+    const other = await startStack({ shared: stack.sandbox, unlimited: true });
     try {
       const want = expectedExpired(consumed, FROM, TO).slice(0, 7);
       stack.sandbox.clearLog();
@@ -120,7 +108,7 @@ describe('expiredJobs', () => {
 
   it('pages to the end with no duplicate and no gap, pages = ceil(total/first)', async () => {
     const want = expectedExpired(consumed, FROM, TO).map((r) => r.uniq_id);
-    const other = await startStack({ shared: stack.sandbox, limits: BIG });
+    const other = await startStack({ shared: stack.sandbox, unlimited: true });
     try {
       stack.sandbox.clearLog();
       const seen: string[] = [];
@@ -154,7 +142,7 @@ describe('expiredJobs', () => {
     const want = expectedExpired(consumed, range.from, range.to).map((r) => r.uniq_id);
     expect(want.length).toBeGreaterThan(before.edges.length);
     // The upstream lists them (a server with empty caches sees them) ...
-    const other = await startStack({ shared: stack.sandbox, limits: BIG });
+    const other = await startStack({ shared: stack.sandbox, unlimited: true });
     try {
       expect((await expired(other, range)).edges.map((e) => e.node.uniqId)).toEqual(want);
     } finally {
@@ -183,7 +171,7 @@ describe('expiredJobs', () => {
       { from: FROM, to: TO, first: 0 },
       { from: FROM, to: TO, first: 101 },
     ]) {
-      const r = await stack.gql(EXPIRED, vars);
+      const r = await stack.gql(ExpiredPageDocument, vars);
       expect(code(r), JSON.stringify(vars)).toBe('BAD_USER_INPUT');
     }
     expect(stack.sandbox.log).toHaveLength(0);
@@ -191,7 +179,7 @@ describe('expiredJobs', () => {
 
   it('any valid range is asked for as it is: the contract sets no longest range', async () => {
     stack.sandbox.clearLog();
-    const r = await stack.gql(EXPIRED, { from: '2015-01-01', to: '2030-12-31' });
+    const r = await stack.gql(ExpiredPageDocument, { from: '2015-01-01', to: '2030-12-31' });
     expect(r.body.errors).toBeUndefined();
     expect(stack.sandbox.log.map((e) => e.body)).toEqual([expect.objectContaining({ start_date: '2015-01-01', end_date: '2030-12-31' })]);
   });
@@ -199,58 +187,14 @@ describe('expiredJobs', () => {
 
 // ---- aggregate ----------------------------------------------------------------------------------
 
-const FIELD: Record<string, string> = {
-  CATEGORY: 'category',
-  JOB_TYPE: 'job_type',
-  JOB_BOARD: 'job_board',
-  COMPANY: 'company_name',
-  CITY: 'inferred_city',
-  STATE: 'inferred_state',
-  COUNTRY: 'inferred_country',
-  SENIORITY: 'inferred_seniority_level',
-  REMOTE: 'is_remote',
-  POST_DATE: 'post_date',
-};
-interface Bucket {
-  key: string;
-  count: number;
-  buckets: Bucket[];
-}
-
-const keyOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
-const top = (m: Map<string, number>, n: number): [string, number][] =>
-  [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, n);
-
-/** Counts the way the contract describes them, over the raw records a filter keeps. */
-function expectedBuckets(keep: (r: RawJobRecord) => boolean, field: string, groupBy: string | undefined, limit: number): Bucket[] {
-  const outer = new Map<string, number>();
-  const inner = new Map<string, Map<string, number>>();
-  for (const r of stack.sandbox.jobs.filter(keep)) {
-    const k = keyOf(r[FIELD[groupBy ?? field] ?? '']);
-    if (k === undefined) continue;
-    outer.set(k, (outer.get(k) ?? 0) + 1);
-    if (!groupBy) continue;
-    const ik = keyOf(r[FIELD[field] ?? '']);
-    if (ik === undefined) continue;
-    const m = inner.get(k) ?? new Map<string, number>();
-    m.set(ik, (m.get(ik) ?? 0) + 1);
-    inner.set(k, m);
-  }
-  return top(outer, limit).map(([key, count]) => ({
-    key,
-    count,
-    buckets: groupBy ? top(inner.get(key) ?? new Map(), limit).map(([k, c]) => ({ key: k, count: c, buckets: [] })) : [],
-  }));
-}
+const expectedBuckets = (keep: (r: RawJobRecord) => boolean, field: AggregateField, groupBy: AggregateField | undefined, limit: number) =>
+  oracle(stack.sandbox.jobs, keep, field, groupBy, limit);
 const notExpired = (r: RawJobRecord) => !isTrue(r.has_expired);
 
-const AGG = `query($field: AggregateField!, $groupBy: AggregateField, $filter: JobFilter, $limit: Int) {
-  aggregate(field: $field, groupBy: $groupBy, filter: $filter, limit: $limit) { key count buckets { key count buckets { key } } }
-}`;
-async function aggregate(vars: Record<string, unknown>): Promise<Bucket[]> {
-  const r = await stack.gql(AGG, vars);
+async function aggregate(vars: AggregateTreeQueryVariables): Promise<AggregateTreeQuery['aggregate']> {
+  const r = await stack.gql(AggregateTreeDocument, vars);
   expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
-  return (r.body.data as { aggregate: Bucket[] }).aggregate;
+  return dataOf(r).aggregate;
 }
 
 describe('aggregate', () => {
@@ -284,13 +228,13 @@ describe('aggregate', () => {
   });
 
   it('every AggregateField maps onto its contract field', async () => {
-    for (const field of Object.keys(FIELD)) {
+    for (const field of AGGREGATE_FIELDS) {
       stack.sandbox.clearLog();
       const got = await aggregate({ field, filter: { country: 'Canada' }, limit: 5 });
       const keep = (r: RawJobRecord) => notExpired(r) && [r.country, r.inferred_country].some((v) => typeof v === 'string' && /\bcanada\b/i.test(v));
       expect(got, field).toEqual(expectedBuckets(keep, field, undefined, 5));
       expect(got.length, field).toBeGreaterThan(0);
-      expect(params('aggregate_data')[0]?.query, field).toBe(FIELD[field]);
+      expect(params('aggregate_data')[0]?.query, field).toBe(AGGREGATE_FIELD[field]);
     }
   });
 
@@ -300,7 +244,8 @@ describe('aggregate', () => {
     expect(many.length).toBeGreaterThan(100);
     stack.sandbox.clearLog();
     for (const vars of [{ field: 'CATEGORY', limit: 0 }, { field: 'CATEGORY', limit: 1001 }, { field: 'CITY', groupBy: 'CITY' }, { field: 'NOPE' }]) {
-      const r = await stack.gql(AGG, vars);
+      // As text: `NOPE` is a value the generated types would not let a client send.
+      const r = await stack.gql(print(AggregateTreeDocument), vars);
       expect(code(r), JSON.stringify(vars)).toBe('BAD_USER_INPUT');
     }
     expect(stack.sandbox.log).toHaveLength(0);

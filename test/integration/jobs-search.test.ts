@@ -1,127 +1,37 @@
+import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RawJobRecord } from '../../src/sandbox/data.js';
 import { lastPageEnding } from '../../src/sandbox/paging.js';
-import { tokenize } from '../../src/sandbox/text.js';
-import { F500_COMPANIES } from '../../src/sandbox/vocab-places.js';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import { type JobFilter, SearchIdsDocument, type SearchIdsQuery } from '../generated/graphql.js';
+import { codeOf, dataOf } from '../helpers/results.js';
+import { isTrue, selectedIds } from '../helpers/search-oracle.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 // Every JobFilter field over real HTTP: the search_query_json the server sends, and the jobs it
 // returns, checked against an oracle that applies the filter's meaning to the sandbox's raw records.
 
-const UNLIMITED = { dataPerMinute: 1e6, dataPerHour: 1e6, aggregatePerMinute: 1e6, aggregatePerHour: 1e6 };
-const BIG = { data: { perMinute: 1e6, perHour: 1e6 }, expired_jobs: { perMinute: 1e6, perHour: 1e6 }, aggregate_data: { perMinute: 1e6, perHour: 1e6 } };
-
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ sandbox: { limits: UNLIMITED }, limits: BIG });
+  stack = await startStack({ unlimited: true });
 });
 afterAll(async () => {
   await stack.close();
 });
 beforeEach(() => stack.sandbox.clearLog());
 
-// ---- the oracle: filter meaning over raw records -------------------------------------------------
-
-type Filter = {
-  keywords?: string;
-  title?: string;
-  company?: string;
-  category?: string;
-  city?: string;
-  state?: string;
-  country?: string;
-  jobType?: string;
-  seniority?: string[];
-  remote?: boolean;
-  salary?: { min?: number; max?: number; currency?: string };
-  postedFrom?: string;
-  postedTo?: string;
-  skills?: string[];
-  datasets?: string[];
-  excludeDuplicates?: boolean;
-  includeExpired?: boolean;
-};
-
-const texts = (v: unknown): string[] =>
-  v === null || v === undefined
-    ? []
-    : Array.isArray(v)
-      ? v.flatMap(texts)
-      : typeof v === 'string'
-        ? [v]
-        : typeof v === 'number' || typeof v === 'boolean'
-          ? [String(v)]
-          : [];
-const form = (s: string): string => ` ${tokenize(s).join(' ')} `;
-/** The phrase's words appear contiguously, case-insensitively, in one value of one of the fields. */
-const hasPhrase = (r: RawJobRecord, fields: string[], phrase: string): boolean => {
-  const needle = form(phrase);
-  return needle.trim() !== '' && fields.some((f) => texts(r[f]).some((t) => form(t).includes(needle)));
-};
-const skillsOf = (r: RawJobRecord): string[] => (typeof r.inferred_skills === 'string' ? r.inferred_skills.split('|') : texts(r.inferred_skills));
-const isTrue = (v: unknown): boolean => v === true || v === 'true';
-const isFalse = (v: unknown): boolean => v === false || v === 'false';
-const num = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN);
-const day = (v: unknown): string | null => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? v.slice(0, 10) : null);
-const LABEL: Record<string, string> = { ENTRY: 'Entry Level', MID: 'Mid Level', SENIOR: 'Senior Level', EXECUTIVE: 'Executive Level' };
-const F500 = new Set(F500_COMPANIES);
-
-function matches(r: RawJobRecord, f: Filter): boolean {
-  const text: [keyof Filter, string[]][] = [
-    ['keywords', ['job_title', 'job_description']],
-    ['title', ['job_title', 'inferred_job_title']],
-    ['company', ['company_name']],
-    ['category', ['category']],
-    ['city', ['city', 'inferred_city']],
-    ['state', ['state', 'inferred_state']],
-    ['country', ['country', 'inferred_country']],
-    ['jobType', ['job_type']],
-  ];
-  for (const [name, fields] of text) {
-    const v = f[name];
-    if (typeof v === 'string' && !hasPhrase(r, fields, v)) return false;
-  }
-  if (f.seniority && !f.seniority.map((s) => LABEL[s]).includes(String(r.inferred_seniority_level))) return false;
-  if (f.remote === true && !isTrue(r.is_remote)) return false;
-  if (f.remote === false && !isFalse(r.is_remote)) return false;
-  if (f.salary?.min !== undefined && !(num(r.inferred_salary_to) >= f.salary.min)) return false;
-  if (f.salary?.max !== undefined && !(num(r.inferred_salary_from) <= f.salary.max)) return false;
-  if (f.salary?.currency !== undefined && r.inferred_salary_currency !== f.salary.currency.toUpperCase()) return false;
-  const posted = day(r.post_date);
-  if (f.postedFrom && !(posted !== null && posted >= f.postedFrom)) return false;
-  if (f.postedTo && !(posted !== null && posted <= f.postedTo)) return false;
-  for (const skill of f.skills ?? []) if (!skillsOf(r).some((s) => form(s).includes(form(skill)))) return false;
-  if (f.datasets && f.datasets.length === 1 && (f.datasets[0] === 'F500') !== F500.has(String(r.company_name))) return false;
-  if (f.excludeDuplicates && r.duplicate_status === 'true') return false;
-  if (!f.includeExpired && isTrue(r.has_expired)) return false;
-  return true;
-}
-const expected = (f: Filter): string[] => stack.sandbox.jobs.filter((r) => matches(r, f)).map((r) => r.uniq_id);
+const expected = (f: JobFilter): string[] => selectedIds(stack.sandbox.jobs, f);
 
 // ---- GraphQL helpers ------------------------------------------------------------------------------
 
-const SEARCH = `query Search($filter: JobFilter, $first: Int, $after: String) {
-  jobs(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { uniqId } }
-  }
-}`;
+type Conn = SearchIdsQuery['jobs'];
 
-interface Conn {
-  totalCount: number | null;
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-  edges: { cursor: string; node: { uniqId: string } }[];
-}
-
-async function page(filter: Filter | undefined, first?: number, after?: string | null): Promise<Conn> {
-  const r = await stack.gql(SEARCH, { filter, first, after });
+async function page(filter: JobFilter | undefined, first?: number, after?: string | null): Promise<Conn> {
+  const r = await stack.gql(SearchIdsDocument, { filter, first, after });
   expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
-  return (r.body.data as { jobs: Conn }).jobs;
+  return dataOf(r).jobs;
 }
 
 /** Page to the end with endCursor; every id once, in upstream order. */
-async function all(filter: Filter, first = 100): Promise<{ ids: string[]; pages: number; total: number | null }> {
+async function all(filter: JobFilter, first = 100): Promise<{ ids: string[]; pages: number; total: number | null }> {
   const ids: string[] = [];
   let after: string | null = null;
   let total: number | null = null;
@@ -138,12 +48,11 @@ async function all(filter: Filter, first = 100): Promise<{ ids: string[]; pages:
 const dataBodies = () => stack.sandbox.log.filter((e) => e.endpoint === 'data').map((e) => e.body as Record<string, unknown>);
 const sentQuery = () => dataBodies()[0]?.search_query_json as { bool: { must: unknown[]; must_not?: unknown[] } };
 const NOT_EXPIRED = [{ terms: { has_expired: [true] } }];
-const code = (r: GqlResult) => r.body.errors?.[0]?.extensions?.code;
 
 // ---- every filter field -------------------------------------------------------------------------
 
 describe('every JobFilter field: query sent and jobs returned', () => {
-  const cases: { name: string; filter: Filter; must: unknown[]; mustNot?: unknown[]; body?: Record<string, unknown> }[] = [
+  const cases: { name: string; filter: JobFilter; must: unknown[]; mustNot?: unknown[]; body?: Record<string, unknown> }[] = [
     {
       name: 'keywords (title + description)',
       filter: { keywords: 'Software Engineer' },
@@ -284,7 +193,7 @@ describe('every JobFilter field: query sent and jobs returned', () => {
 
 // ---- the seed example, paging, endings ----------------------------------------------------------
 
-const SEED: Filter = { keywords: 'software engineer', city: 'San Francisco', seniority: ['MID'], salary: { min: 80000, max: 100000, currency: 'USD' } };
+const SEED: JobFilter = { keywords: 'software engineer', city: 'San Francisco', seniority: ['MID'], salary: { min: 80000, max: 100000, currency: 'USD' } };
 
 describe('paging', () => {
   it('the seed example returns its jobs; pages = ceil(total/first), ending on a null next_cursor', async () => {
@@ -305,10 +214,12 @@ describe('paging', () => {
   });
 
   it('a query ending with no_data: pages = ceil(total/first), and the no_data page itself is an empty page', async () => {
-    const candidates: Filter[] = ['Seattle', 'Boston', 'Chicago', 'Austin', 'Denver', 'Atlanta', 'Dallas', 'Miami', 'Phoenix', 'Portland'].flatMap((city) => [
-      { city, category: 'Software Development' },
-      { city, category: 'Sales' },
-    ]);
+    const candidates: JobFilter[] = ['Seattle', 'Boston', 'Chicago', 'Austin', 'Denver', 'Atlanta', 'Dallas', 'Miami', 'Phoenix', 'Portland'].flatMap(
+      (city) => [
+        { city, category: 'Software Development' },
+        { city, category: 'Sales' },
+      ],
+    );
     const filter = candidates.find((f) => {
       const n = expected(f).length;
       return n > 14 && n % 7 !== 0 && lastPageEnding(n) === 'no_data';
@@ -341,7 +252,7 @@ describe('paging', () => {
   });
 
   it('any edge cursor works as `after`: the next page starts right after that edge', async () => {
-    const filter: Filter = { category: 'Design', remote: false };
+    const filter: JobFilter = { category: 'Design', remote: false };
     const want = expected(filter);
     expect(want.length).toBeGreaterThan(20);
     const seen: string[] = [];
@@ -379,10 +290,11 @@ describe('paging', () => {
 });
 
 describe('paging arguments refused before any upstream call', () => {
-  const refused = async (vars: Record<string, unknown>, query = SEARCH) => {
+  // Sent as text with untyped variables: some are ones the generated types would not let a client write.
+  const refused = async (vars: Record<string, unknown>, query = print(SearchIdsDocument)) => {
     stack.sandbox.clearLog();
     const r = await stack.gql(query, vars);
-    expect(code(r), JSON.stringify(r.body)).toBe('BAD_USER_INPUT');
+    expect(codeOf(r), JSON.stringify(r.body)).toBe('BAD_USER_INPUT');
     expect(stack.sandbox.log).toHaveLength(0);
     return r;
   };
@@ -451,7 +363,13 @@ describe('Lucene specials are matched literally', () => {
   });
 
   it('C++ and C# are different skills; CI/CD and <, >, = pass through', async () => {
-    for (const filter of [{ skills: ['C++'] }, { skills: ['C#'] }, { skills: ['CI/CD'] }, { keywords: 'c++ services' }, { company: 'a<b>=c' }] as Filter[]) {
+    for (const filter of [
+      { skills: ['C++'] },
+      { skills: ['C#'] },
+      { skills: ['CI/CD'] },
+      { keywords: 'c++ services' },
+      { company: 'a<b>=c' },
+    ] satisfies JobFilter[]) {
       stack.sandbox.clearLog();
       const got = await all(filter);
       expect(stack.sandbox.log.every((e) => e.status === 200)).toBe(true);

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import { z } from 'zod';
+import { JobGlobalIdDocument, JobsByIdsDocument, NodeTypeDocument } from '../generated/graphql.js';
+import { codeOf, dataOf, readData } from '../helpers/results.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 // job / jobsByUniqIds / node / nodes: every lookup of one operation goes upstream as one `terms` call.
-
-const UNLIMITED = { dataPerMinute: 1e6, dataPerHour: 1e6, aggregatePerMinute: 1e6, aggregatePerHour: 1e6 };
 
 let stack: Stack;
 let ids: string[];
 let cursor = 0;
 beforeAll(async () => {
-  stack = await startStack({ sandbox: { limits: UNLIMITED, jobCount: 1200 } });
+  stack = await startStack({ unlimited: true, sandbox: { jobCount: 1200 } });
   ids = stack.sandbox.jobs.map((r) => r.uniq_id);
 });
 afterAll(async () => {
@@ -26,7 +27,6 @@ function fresh(n: number): string[] {
 }
 const unknownId = (i: number) => `${'f'.repeat(28)}${String(i).padStart(4, '0')}`;
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
-const code = (r: GqlResult) => r.body.errors?.[0]?.extensions?.code;
 const termsSent = () =>
   stack.sandbox.log
     .filter((e) => e.endpoint === 'data')
@@ -38,7 +38,8 @@ describe('job(uniqId:)', () => {
     const query = `{ ${want.map((id, i) => `j${i}: job(uniqId: "${id}") { uniqId title }`).join(' ')} }`;
     const r = await stack.gql(query);
     expect(r.body.errors).toBeUndefined();
-    want.forEach((id, i) => expect((r.body.data?.[`j${i}`] as { uniqId: string }).uniqId).toBe(id));
+    const data = dataOf(r);
+    for (const [i, id] of want.entries()) expect(data[`j${i}`]).toMatchObject({ uniqId: id });
     expect(stack.calls()).toBe(1);
     expect(termsSent()).toEqual([[...want].sort()]);
     const body = stack.sandbox.log[0]?.body as Record<string, unknown>;
@@ -68,7 +69,7 @@ describe('job(uniqId:)', () => {
   it('an invalid uniqId is BAD_USER_INPUT with no upstream call', async () => {
     for (const bad of ['abc', 'g'.repeat(32), `${'a'.repeat(32)}0`, '', "' OR 1=1 --"]) {
       const r = await stack.gql('query($id: String!) { job(uniqId: $id) { uniqId } }', { id: bad });
-      expect(code(r), bad).toBe('BAD_USER_INPUT');
+      expect(codeOf(r), bad).toBe('BAD_USER_INPUT');
       expect(r.body.data).toEqual({ job: null });
     }
     expect(stack.calls()).toBe(0);
@@ -79,9 +80,9 @@ describe('jobsByUniqIds', () => {
   it('keeps the order asked, null where unknown, one call', async () => {
     const [a = '', b = '', c = ''] = fresh(3);
     const asked = [c, unknownId(2), a, b, a];
-    const r = await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', { ids: asked });
+    const r = await stack.gql(JobsByIdsDocument, { ids: asked });
     expect(r.body.errors).toBeUndefined();
-    expect((r.body.data?.jobsByUniqIds as ({ uniqId: string } | null)[]).map((j) => j?.uniqId ?? null)).toEqual([c, null, a, b, a]);
+    expect(dataOf(r).jobsByUniqIds.map((j) => j?.uniqId ?? null)).toEqual([c, null, a, b, a]);
     expect(stack.calls()).toBe(1);
     expect(termsSent()).toEqual([[a, b, c, unknownId(2)].sort()]);
   });
@@ -95,18 +96,18 @@ describe('jobsByUniqIds', () => {
   it('any invalid id, or more than 100, is BAD_USER_INPUT with no call', async () => {
     const [a = ''] = fresh(1);
     const r1 = await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', { ids: [a, 'nope'] });
-    expect(code(r1)).toBe('BAD_USER_INPUT');
+    expect(codeOf(r1)).toBe('BAD_USER_INPUT');
     const r2 = await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', {
       ids: Array.from({ length: 101 }, (_, i) => unknownId(i)),
     });
-    expect(code(r2)).toBe('BAD_USER_INPUT');
+    expect(codeOf(r2)).toBe('BAD_USER_INPUT');
     expect(stack.calls()).toBe(0);
   });
 
   it('100 ids are one call; beyond that the batches split at 100', async () => {
     const hundred = fresh(100);
-    const r = await stack.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', { ids: hundred });
-    expect((r.body.data?.jobsByUniqIds as { uniqId: string }[]).map((j) => j.uniqId)).toEqual(hundred);
+    const r = await stack.gql(JobsByIdsDocument, { ids: hundred });
+    expect(dataOf(r).jobsByUniqIds.map((j) => j?.uniqId)).toEqual(hundred);
     expect(stack.calls()).toBe(1);
     stack.sandbox.clearLog();
     const more = fresh(150);
@@ -133,26 +134,27 @@ describe('node / nodes', () => {
       { n: globalId('Job', c), ns: [globalId('Job', d), globalId('Job', unknownId(3)), globalId('Job', e)] },
     );
     expect(r.body.errors).toBeUndefined();
-    const data = r.body.data as Record<string, unknown>;
+    const data = readData(r, z.looseObject({ node: z.looseObject({ uniqId: z.string() }), nodes: z.array(z.looseObject({ uniqId: z.string() }).nullable()) }));
     expect(data.job).toEqual({ id: globalId('Job', a), uniqId: a });
-    expect((data.node as { uniqId: string }).uniqId).toBe(c);
-    expect((data.nodes as ({ uniqId: string } | null)[]).map((n) => n?.uniqId ?? null)).toEqual([d, null, e]);
+    expect(data.node.uniqId).toBe(c);
+    expect(data.nodes.map((n) => n?.uniqId ?? null)).toEqual([d, null, e]);
     expect(stack.calls()).toBe(1);
     expect(termsSent()).toEqual([[a, b, c, d, e, unknownId(3)].sort()]);
   });
 
   it('a Job id round-trips through node', async () => {
     const [a = ''] = fresh(1);
-    const r1 = await stack.gql(`{ job(uniqId: "${a}") { id } }`);
-    const id = (r1.body.data?.job as { id: string }).id;
-    const r2 = await stack.gql('query($id: ID!) { node(id: $id) { __typename id } }', { id });
+    const r1 = await stack.gql(JobGlobalIdDocument, { id: a });
+    const id = dataOf(r1).job?.id ?? '';
+    expect(id).not.toBe('');
+    const r2 = await stack.gql(NodeTypeDocument, { id });
     expect(r2.body.data).toEqual({ node: { __typename: 'Job', id } });
   });
 
   it('a global ID that is not a job gives null or BAD_USER_INPUT, never an upstream call or a masked error', async () => {
     for (const id of [globalId('Job', 'nope'), 'not-base64!', globalId('Nothing', 'a'.repeat(32))]) {
       const r = await stack.gql('query($id: ID!) { node(id: $id) { id } }', { id });
-      if (r.body.errors) expect(code(r), `${id}: ${JSON.stringify(r.body.errors)}`).toBe('BAD_USER_INPUT');
+      if (r.body.errors) expect(codeOf(r), `${id}: ${JSON.stringify(r.body.errors)}`).toBe('BAD_USER_INPUT');
       else expect(r.body.data).toEqual({ node: null });
     }
     expect(stack.calls()).toBe(0);

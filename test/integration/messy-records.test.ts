@@ -4,18 +4,18 @@ import type { RawJobRecord } from '../../src/sandbox/data.js';
 import { searchPage } from '../../src/upstream/adapters.js';
 import { EnvelopeSchema } from '../../src/upstream/envelope.js';
 import { xmlToEnvelope } from '../../src/upstream/xml.js';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import { z } from 'zod';
+import { TypeFieldsDocument, type TypeFieldsQuery } from '../generated/graphql.js';
+import { codeOf as code, dataOf, readData } from '../helpers/results.js';
+import { type GqlResult, startStack, type Stack } from '../helpers/stack.js';
 
 // Messy records (CONTRACT §2) typed right through GraphQL, XML bodies, and the error codes of
 // upstream answers that cannot be used.
 
-const UNLIMITED = { dataPerMinute: 1e6, dataPerHour: 1e6, aggregatePerMinute: 1e6, aggregatePerHour: 1e6 };
-const BIG = { data: { perMinute: 1e6, perHour: 1e6 }, expired_jobs: { perMinute: 1e6, perHour: 1e6 }, aggregate_data: { perMinute: 1e6, perHour: 1e6 } };
-
 let stack: Stack;
 let jobs: readonly RawJobRecord[];
 beforeAll(async () => {
-  stack = await startStack({ sandbox: { limits: UNLIMITED, jobCount: 2000, seed: 11 }, limits: BIG });
+  stack = await startStack({ unlimited: true, sandbox: { jobCount: 2000, seed: 11 } });
   jobs = stack.sandbox.jobs;
 });
 afterAll(async () => {
@@ -26,7 +26,6 @@ beforeEach(() => {
   stack.sandbox.clearFaults();
 });
 
-const code = (r: GqlResult) => r.body.errors?.[0]?.extensions?.code;
 const PLACEHOLDER = /^(|na|n\/a|null|none|unspecified|not specified|undefined|-)$/i;
 const FIELDS = new Set([
   'uniq_id',
@@ -86,14 +85,9 @@ function isMessy(r: RawJobRecord): boolean {
 
 /** A selection of every field of `type`, one level into object fields, built from the schema itself. */
 async function everyField(type: string): Promise<string> {
-  type T = {
-    name: string;
-    type: { kind: string; name: string | null; ofType: { kind: string; name: string | null; ofType: { kind: string; name: string | null } | null } | null };
-  };
-  const r = await stack.gql('query($n: String!) { __type(name: $n) { fields { name type { kind name ofType { kind name ofType { kind name } } } } } }', {
-    n: type,
-  });
-  const fields = (r.body.data as { __type: { fields: T[] } }).__type.fields;
+  type T = NonNullable<NonNullable<TypeFieldsQuery['__type']>['fields']>[number];
+  const fields = dataOf(await stack.gql(TypeFieldsDocument, { name: type })).__type?.fields ?? [];
+  expect(fields.length, type).toBeGreaterThan(0);
   const named = (t: T['type']): { kind: string; name: string | null } => (t.ofType ? (t.ofType.ofType ?? t.ofType) : t);
   const parts: string[] = [];
   for (const f of fields) {
@@ -103,11 +97,27 @@ async function everyField(type: string): Promise<string> {
   return parts.join(' ');
 }
 
-type Job = Record<string, unknown> & { uniqId: string; location: Record<string, unknown>; salary: Record<string, unknown> | null; skills: string[] };
+/** Every field of Job, selected from the schema: the fields the tests read by name are checked for shape. */
+const JobSchema = z.looseObject({
+  uniqId: z.string(),
+  location: z.record(z.string(), z.unknown()),
+  salary: z.record(z.string(), z.unknown()).nullable(),
+  skills: z.array(z.string()),
+});
+type Job = z.infer<typeof JobSchema>;
+const PageSchema = z.object({
+  jobs: z.object({ pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }), nodes: z.array(JobSchema) }),
+});
 
 describe('messy records through GraphQL', () => {
   let all: Map<string, Job>;
   let messy: RawJobRecord[];
+  /** The job the server returned for a raw record (every record was paged through in beforeAll). */
+  const served = (r: RawJobRecord): Job => {
+    const j = all.get(r.uniq_id);
+    if (!j) throw new Error(`${r.uniq_id} was not served`);
+    return j;
+  };
 
   beforeAll(async () => {
     messy = jobs.filter(isMessy);
@@ -115,12 +125,12 @@ describe('messy records through GraphQL', () => {
     all = new Map();
     let after: string | null = null;
     for (let i = 0; i < 100; i++) {
-      const r = await stack.gql(
+      const r: GqlResult = await stack.gql(
         `query($a: String) { jobs(filter: { includeExpired: true }, first: 100, after: $a) { totalCount pageInfo { hasNextPage endCursor } nodes { ${selection} } } }`,
         { a: after },
       );
       expect(r.body.errors, JSON.stringify(r.body.errors?.slice(0, 3))).toBeUndefined();
-      const c = (r.body.data as { jobs: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Job[] } }).jobs;
+      const c = readData(r, PageSchema).jobs;
       for (const j of c.nodes) all.set(j.uniqId, j);
       if (!c.pageInfo.hasNextPage) break;
       after = c.pageInfo.endCursor;
@@ -150,7 +160,7 @@ describe('messy records through GraphQL', () => {
       ['salary_offered', (j) => j.salary?.offered ?? null],
     ];
     for (const r of jobs) {
-      const j = all.get(r.uniq_id) as Job;
+      const j = served(r);
       for (const [field, get] of map) {
         const raw = r[field];
         const want = typeof raw === 'string' && !PLACEHOLDER.test(raw.trim()) ? raw.trim() : null;
@@ -164,7 +174,7 @@ describe('messy records through GraphQL', () => {
     const asBool = (v: unknown) => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : null);
     let strings = 0;
     for (const r of jobs) {
-      const j = all.get(r.uniq_id) as Job;
+      const j = served(r);
       if (typeof r.inferred_salary_from === 'string' || typeof r.is_remote === 'string') strings++;
       expect(j.isRemote, r.uniq_id).toBe(asBool(r.is_remote));
       expect(j.hasExpired, r.uniq_id).toBe(asBool(r.has_expired));
@@ -182,7 +192,7 @@ describe('messy records through GraphQL', () => {
     let joinedSkills = 0;
     let joinedCities = 0;
     for (const r of jobs) {
-      const j = all.get(r.uniq_id) as Job;
+      const j = served(r);
       const skills = Array.isArray(r.inferred_skills) ? r.inferred_skills : typeof r.inferred_skills === 'string' ? r.inferred_skills.split('|') : [];
       if (typeof r.inferred_skills === 'string') joinedSkills++;
       expect(j.skills, r.uniq_id).toEqual(skills);
@@ -203,7 +213,7 @@ describe('messy records through GraphQL', () => {
   it('seniority: labels map onto the enum, placeholders are null', () => {
     const label: Record<string, string> = { 'Entry Level': 'ENTRY', 'Mid Level': 'MID', 'Senior Level': 'SENIOR', 'Executive Level': 'EXECUTIVE' };
     for (const r of jobs) {
-      expect((all.get(r.uniq_id) as Job).seniority, r.uniq_id).toBe(label[String(r.inferred_seniority_level)] ?? null);
+      expect(served(r).seniority, r.uniq_id).toBe(label[String(r.inferred_seniority_level)] ?? null);
     }
   });
 
@@ -211,7 +221,7 @@ describe('messy records through GraphQL', () => {
     const nulls = jobs.filter((r) => r.job_title === null && r.company_name === null && r.url === null);
     expect(nulls.length).toBeGreaterThan(0);
     for (const r of nulls) {
-      const j = all.get(r.uniq_id) as Job;
+      const j = served(r);
       expect(j.skills).toEqual([]);
       expect(j.salary).toBeNull();
       expect(Object.values(j.location).every((v) => v === null)).toBe(true);
