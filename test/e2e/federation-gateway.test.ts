@@ -7,6 +7,7 @@ import { createYoga } from 'graphql-yoga';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 /** A second team's subgraph: bookmarks that point at JobsPikr jobs by uniqId. */
@@ -214,7 +215,9 @@ describe('the jobs subgraph behind a real federation gateway', () => {
     subgraphRequests = 0;
     const r = await viaGateway('{ bookmarks(first: 25) { totalCount nodes { note job { uniqId title companyName id } } } }');
     expect(r.errors).toBeUndefined();
-    const nodes = (r.data?.bookmarks as { nodes: { note: string; job: { uniqId: string; title: string | null; id: string } }[] }).nodes;
+    const { nodes } = z
+      .object({ bookmarks: z.object({ nodes: z.array(z.object({ job: z.object({ uniqId: z.string(), title: z.string().nullable(), id: z.string() }) })) }) })
+      .parse(r.data).bookmarks;
     expect(nodes.map((n) => n.job.uniqId)).toEqual(bookmarked);
     expect(nodes.map((n) => n.job.id)).toEqual(bookmarked.map((u) => encodeGlobalID('Job', u)));
     expect(nodes.filter((n) => n.job.title !== null).length).toBeGreaterThan(20);
@@ -231,11 +234,19 @@ describe('the jobs subgraph behind a real federation gateway', () => {
       bookmarks(first: 2) { totalCount hasMore nodes { note job { title bookmarkCount } } }
     }`);
     expect(r.errors).toBeUndefined();
-    const jobs = r.data?.jobs as { totalCount: number; pageInfo: { hasNextPage: boolean }; nodes: { uniqId: string; bookmarkCount: number }[] };
+    const { jobs, bookmarks: bm } = z
+      .object({
+        jobs: z.object({ pageInfo: z.object({ hasNextPage: z.boolean() }), nodes: z.array(z.object({ uniqId: z.string(), bookmarkCount: z.number() })) }),
+        bookmarks: z.object({
+          totalCount: z.number(),
+          hasMore: z.boolean(),
+          nodes: z.array(z.object({ note: z.string(), job: z.object({ bookmarkCount: z.number() }) })),
+        }),
+      })
+      .parse(r.data);
     expect(jobs.nodes).toHaveLength(5);
     expect(jobs.pageInfo.hasNextPage).toBe(true);
     for (const n of jobs.nodes) expect(n.bookmarkCount).toBe(bookmarked.includes(n.uniqId) ? 1 : 0);
-    const bm = r.data?.bookmarks as { totalCount: number; hasMore: boolean; nodes: { note: string; job: { bookmarkCount: number } }[] };
     expect(bm.totalCount).toBe(25);
     expect(bm.hasMore).toBe(true);
     expect(bm.nodes.map((n) => [n.note, n.job.bookmarkCount])).toEqual([
@@ -250,7 +261,7 @@ describe('the jobs subgraph behind a real federation gateway', () => {
     stack.sandbox.clearLog();
     const r = await viaGateway('{ recentlyViewed { id uniqId title viewCount location { city } } }');
     expect(r.errors).toBeUndefined();
-    const list = r.data?.recentlyViewed as { id: string; uniqId: string; viewCount: number }[];
+    const list = z.object({ recentlyViewed: z.array(z.object({ id: z.string(), uniqId: z.string(), viewCount: z.number() })) }).parse(r.data).recentlyViewed;
     expect(list.map((j) => j.uniqId)).toEqual(viewed);
     expect(list.map((j) => j.id)).toEqual(viewed.map((u) => encodeGlobalID('Job', u)));
     expect(list.map((j) => j.viewCount)).toEqual([1, 2, 3]);

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeedExampleAnswer } from '../helpers/seed-example.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -24,6 +25,7 @@ function isLocal(url: string, origin: string): boolean {
 
 /** Visible text of one of GraphiQL's editors (Monaco renders spaces as U+00A0). */
 async function editorText(page: Page, selector: '.graphiql-response' | '.graphiql-query-editor'): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText() is the text as laid out (Monaco's lines on lines), which textContent would run together
   return (await page.locator(selector).innerText()).replace(/\u00a0/g, ' ');
 }
 
@@ -74,6 +76,7 @@ describe('GraphiQL in a real headless browser', () => {
     await page.locator('.graphiql-execute-button').waitFor({ state: 'visible' });
     expect(await page.title()).toBe('JobsPikr GraphQL');
     // the default query (the seed example) is open in the first tab
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText(), the tab label as shown
     await expect.poll(() => page.locator('.graphiql-tab-button').first().innerText()).toBe('SeedExample');
     await expect.poll(() => editorText(page, '.graphiql-query-editor')).toMatch(/San Francisco/);
     // GraphiQL introspects the schema over POST /graphql
@@ -91,10 +94,7 @@ describe('GraphiQL in a real headless browser', () => {
     );
     await page.locator('.graphiql-execute-button').click();
     const res = await answered;
-    const body = (await res.json()) as {
-      errors?: unknown;
-      data: { jobs: { totalCount: number; nodes: { uniqId: string; title: string }[] }; apiUsage: { sandbox: boolean } };
-    };
+    const body = SeedExampleAnswer.parse(await res.json());
     expect(body.errors).toBeUndefined();
     expect(body.data.jobs.totalCount).toBeGreaterThan(0);
     expect(body.data.apiUsage.sandbox).toBe(true);

@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/server.js';
 import type { TestRedis } from '../helpers/redis.js';
+import { MinuteBudgetsDocument } from '../generated/graphql.js';
 import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import { dataOf } from '../helpers/results.js';
 import type { GqlResult, Stack } from '../helpers/stack.js';
 
 // Both endpoints limited to 10 a "minute" upstream and in our limiter; the whole file runs inside one
@@ -76,8 +78,8 @@ describe('Redis goes away and comes back', () => {
     await redis.restart();
     await until(() => !a.app.gate.degraded && !b.app.gate.degraded);
     const spent = aggregateLog().length;
-    const usage = await b.gql('{ apiUsage { limits { endpoint remainingThisMinute } } }');
-    const limits = (usage.body.data?.apiUsage as { limits: { endpoint: string; remainingThisMinute: number }[] }).limits;
+    const usage = await b.gql(MinuteBudgetsDocument);
+    const { limits } = dataOf(usage).apiUsage;
     expect(limits.find((l) => l.endpoint === '/v2/aggregate_data')?.remainingThisMinute).toBe(10 - spent);
 
     // Shared again: A may now use what is left of the whole limit, and no more.

@@ -1,7 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { Sandbox } from '../../src/sandbox/server.js';
+import { ExpiredCountDocument, JobsByIdsDocument, RateBudgetsDocument } from '../generated/graphql.js';
 import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import { dataOf, readData } from '../helpers/results.js';
 import type { GqlResult, Stack } from '../helpers/stack.js';
 
 // Two replicas of one deployment over one upstream key, sharing one real redis-server.
@@ -44,7 +47,9 @@ afterAll(async () => {
   await replicas.close();
 });
 
-const errorsOf = (r: GqlResult) => r.body.errors ?? [];
+const errorsOf = (r: GqlResult<unknown>) => r.body.errors ?? [];
+const JobIds = z.object({ jobs: z.object({ nodes: z.array(z.looseObject({ uniqId: z.string() })) }) });
+const idsOf = (r: GqlResult) => readData(r, JobIds).jobs.nodes.map((n) => n.uniqId);
 const aggregateLog = () => sandbox.log.filter((e) => e.endpoint === 'aggregate_data');
 
 describe('two replicas sharing one Redis', () => {
@@ -56,7 +61,7 @@ describe('two replicas sharing one Redis', () => {
       }),
     );
     for (const r of results) expect(errorsOf(r)).toEqual([]);
-    results.forEach((r, i) => expect(r.body.data).toEqual(results[i % 5]?.body.data));
+    for (const [i, r] of results.entries()) expect(r.body.data).toEqual(results[i % 5]?.body.data);
     expect(aggregateLog()).toHaveLength(5);
   });
 
@@ -70,8 +75,7 @@ describe('two replicas sharing one Redis', () => {
     expect(limited).toHaveLength(7);
     // Both replicas report the one shared budget.
     for (const s of [a, b]) {
-      const r = await s.gql('{ apiUsage { limits { endpoint remainingThisMinute remainingThisHour } } }');
-      const limits = (r.body.data?.apiUsage as { limits: { endpoint: string; remainingThisMinute: number; remainingThisHour: number }[] }).limits;
+      const { limits } = dataOf(await s.gql(RateBudgetsDocument)).apiUsage;
       expect(limits.find((l) => l.endpoint === '/v2/aggregate_data')).toMatchObject({ remainingThisMinute: 0, remainingThisHour: 90 });
     }
   });
@@ -79,14 +83,14 @@ describe('two replicas sharing one Redis', () => {
   it('what one replica bought the other serves: pages, smaller pages and job records', async () => {
     const page = await a.gql('{ jobs(filter: { city: "Boston" }, first: 8) { nodes { uniqId title } } }');
     expect(page.body.errors).toBeUndefined();
-    const ids = (page.body.data?.jobs as { nodes: { uniqId: string }[] }).nodes.map((n) => n.uniqId);
+    const ids = idsOf(page);
     const before = sandbox.log.length;
     const same = await b.gql('{ jobs(filter: { city: "boston" }, first: 8) { nodes { uniqId title } } }');
     expect(same.body.data).toEqual(page.body.data);
     const smaller = await b.gql('{ jobs(filter: { city: "BOSTON" }, first: 3) { nodes { uniqId } } }');
-    expect((smaller.body.data?.jobs as { nodes: { uniqId: string }[] }).nodes.map((n) => n.uniqId)).toEqual(ids.slice(0, 3));
-    const records = await b.gql('query($ids: [String!]!) { jobsByUniqIds(uniqIds: $ids) { uniqId } }', { ids });
-    expect((records.body.data?.jobsByUniqIds as { uniqId: string }[]).map((j) => j.uniqId)).toEqual(ids);
+    expect(idsOf(smaller)).toEqual(ids.slice(0, 3));
+    const records = await b.gql(JobsByIdsDocument, { ids });
+    expect(dataOf(records).jobsByUniqIds.map((j) => j?.uniqId)).toEqual(ids);
     expect(sandbox.log.length).toBe(before);
   });
 
@@ -98,7 +102,7 @@ describe('two replicas sharing one Redis', () => {
         Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).gql('{ jobs(filter: { city: "Chicago" }, first: 6) { nodes { uniqId } } }')),
       );
       for (const r of results) expect(errorsOf(r)).toEqual([]);
-      results.forEach((r) => expect(r.body.data).toEqual(results[0]?.body.data));
+      for (const r of results) expect(r.body.data).toEqual(results[0]?.body.data);
     } finally {
       sandbox.setDelay(50);
     }
@@ -106,16 +110,18 @@ describe('two replicas sharing one Redis', () => {
   });
 
   it("jobs consumed through one replica show up in the other's next expiredJobs list", async () => {
-    const q = '{ expiredJobs(from: "2024-01-01", to: "2026-12-31", first: 100) { totalCount } }';
-    const count = (r: GqlResult) => (r.body.data?.expiredJobs as { totalCount: number | null }).totalCount ?? 0;
-    const before = await a.gql(q);
-    expect(errorsOf(before)).toEqual([]);
+    const q = { from: '2024-01-01', to: '2026-12-31', first: 100 };
+    const count = async (s: Stack) => {
+      const r = await s.gql(ExpiredCountDocument, q);
+      expect(errorsOf(r)).toEqual([]);
+      return dataOf(r).expiredJobs.totalCount ?? 0;
+    };
+    const before = await count(a);
     const bought = await b.gql('{ jobs(filter: { includeExpired: true, category: "Retail" }, first: 100) { nodes { uniqId } } }', undefined, {
       'x-max-credits': '100',
     });
     expect(errorsOf(bought)).toEqual([]);
-    const after = await a.gql(q);
-    expect(count(after)).toBeGreaterThan(count(before));
+    expect(await count(a)).toBeGreaterThan(before);
   });
 
   it('a 429 seen by one replica blocks the credential on the other', async () => {

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MinuteBudgetsDocument } from '../generated/graphql.js';
 import { startReplicas, type Replicas } from '../helpers/replicas.js';
+import { dataOf } from '../helpers/results.js';
 import type { GqlResult, Stack } from '../helpers/stack.js';
 
 // Two replicas sharing one Redis budget: a 401 (which the upstream does not count) gives back the
@@ -56,8 +58,8 @@ describe('wrong keys on two replicas sharing Redis', () => {
     expect(statuses().filter((s) => s === 401)).toHaveLength(20);
     expect(await members()).toEqual(before);
 
-    const usage = await b.gql('{ apiUsage { limits { endpoint remainingThisMinute } } }', undefined, keys(TENANT.authKey));
-    const limits = (usage.body.data?.apiUsage as { limits: { endpoint: string; remainingThisMinute: number }[] }).limits;
+    const usage = await b.gql(MinuteBudgetsDocument, {}, keys(TENANT.authKey));
+    const { limits } = dataOf(usage).apiUsage;
     expect(limits.find((l) => l.endpoint === '/v2/aggregate_data')?.remainingThisMinute).toBe(9);
   });
 

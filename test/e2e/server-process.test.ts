@@ -4,7 +4,11 @@ import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY } from '../../src/graphiql/default-query.js';
+import { MinuteSpendDocument } from '../generated/graphql.js';
 import { freePort } from '../helpers/free-port.js';
+import { postGql } from '../helpers/http-gql.js';
+import { dataOf } from '../helpers/results.js';
+import { SeedExampleAnswer } from '../helpers/seed-example.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -85,17 +89,7 @@ describe('the server as a process (npm start with no keys)', () => {
       body: JSON.stringify({ query: DEFAULT_QUERY }),
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as {
-      errors?: unknown[];
-      data: {
-        jobs: {
-          totalCount: number;
-          pageInfo: { hasNextPage: boolean; endCursor: string | null };
-          nodes: { uniqId: string; title: string | null; location: { city: string | null } }[];
-        };
-        apiUsage: { sandbox: boolean; limits: { endpoint: string; remainingThisMinute: number }[] };
-      };
-    };
+    const body = SeedExampleAnswer.parse(await res.json());
     expect(body.errors).toBeUndefined();
     const { jobs, apiUsage } = body.data;
     expect(jobs.totalCount).toBeGreaterThan(0);
@@ -104,13 +98,8 @@ describe('the server as a process (npm start with no keys)', () => {
     expect(jobs.nodes.some((n) => /engineer/i.test(n.title ?? ''))).toBe(true);
     expect(apiUsage.sandbox).toBe(true);
     // query fields run concurrently, so the spend shows on the next request: exactly one /data call
-    const usage = await fetch(`${base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ apiUsage { limits { endpoint limitPerMinute remainingThisMinute } } }' }),
-    });
-    const u = (await usage.json()) as { data: { apiUsage: { limits: { endpoint: string; limitPerMinute: number; remainingThisMinute: number }[] } } };
-    const spent = u.data.apiUsage.limits.map((l) => ({ endpoint: l.endpoint, spent: l.limitPerMinute - l.remainingThisMinute }));
+    const u = dataOf(await postGql(`${base}/graphql`, MinuteSpendDocument));
+    const spent = u.apiUsage.limits.map((l) => ({ endpoint: l.endpoint, spent: l.limitPerMinute - l.remainingThisMinute }));
     expect(spent.reduce((a, l) => a + l.spent, 0)).toBe(1);
     expect(spent.find((l) => l.spent === 1)?.endpoint).toMatch(/data/);
   });

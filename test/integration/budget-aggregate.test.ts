@@ -1,18 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import { AggregateCountsDocument as AGG, type AggregateCountsQueryVariables, BudgetResetsDocument } from '../generated/graphql.js';
+import { dataOf, usageOf } from '../helpers/results.js';
+import { type GqlResult, startStack, type Stack } from '../helpers/stack.js';
 
 // A "minute" long enough that the whole file runs inside one window, short enough to keep the
 // Retry-After values small. Refused calls must not queue: they fail at once with RATE_LIMITED.
 const MINUTE_MS = 20_000;
 const ENV = { RATE_WINDOW_MINUTE_MS: String(MINUTE_MS), RATE_LIMIT_MAX_WAIT_MS: '50' };
 
-const AGG = `query Agg($field: AggregateField!, $groupBy: AggregateField, $filter: JobFilter, $limit: Int) {
-  aggregate(field: $field, groupBy: $groupBy, filter: $filter, limit: $limit) { key count buckets { key count } }
-}`;
-
 /** Five shapes, each written in several ways that mean the same (filter key order, letter case, spacing). */
-const SHAPES: Record<string, unknown>[][] = [
+const SHAPES: AggregateCountsQueryVariables[][] = [
   [{ field: 'CATEGORY' }, { field: 'CATEGORY', filter: {} }, { field: 'CATEGORY', filter: { includeExpired: false } }],
   [
     { field: 'JOB_TYPE', filter: { city: 'San Francisco', remote: false } },
@@ -43,13 +41,16 @@ afterAll(async () => {
 });
 
 const aggregateCalls = () => stack.sandbox.log.filter((e) => e.endpoint === 'aggregate_data');
-const errorsOf = (r: GqlResult) => r.body.errors ?? [];
+const errorsOf = (r: GqlResult<unknown>) => r.body.errors ?? [];
+const isNonEmptyList = (v: unknown): boolean => Array.isArray(v) && v.length > 0;
 
 describe('aggregate budget on one server', () => {
   it('answers 60 concurrent queries of 5 shapes with 5 upstream calls (filter order and case do not split keys)', async () => {
     const variables = Array.from({ length: 60 }, (_, i) => {
       const variants = SHAPES[i % SHAPES.length] ?? [];
-      return variants[Math.floor(i / SHAPES.length) % variants.length] ?? {};
+      const v = variants[Math.floor(i / SHAPES.length) % variants.length];
+      if (!v) throw new Error(`no variant for query ${i}`);
+      return v;
     });
     const results = await Promise.all(variables.map((v) => stack.gql(AGG, v)));
     for (const r of results) {
@@ -57,11 +58,11 @@ describe('aggregate budget on one server', () => {
       expect(Array.isArray(r.body.data?.aggregate)).toBe(true);
     }
     // Every variant of a shape got the same answer.
-    results.forEach((r, i) => expect(r.body.data).toEqual(results[i % SHAPES.length]?.body.data));
+    for (const [i, r] of results.entries()) expect(r.body.data).toEqual(results[i % SHAPES.length]?.body.data);
     expect(aggregateCalls()).toHaveLength(5);
     expect(aggregateCalls().every((e) => e.status === 200)).toBe(true);
     // The calls were made once and the rest was coalesced or served from cache; the usage says so.
-    const calls = results.map((r) => (r.body.extensions?.jobspikr as { upstreamCalls: number }).upstreamCalls);
+    const calls = results.map((r) => usageOf(r).upstreamCalls);
     expect(calls.reduce((a, b) => a + b, 0)).toBe(5);
   });
 
@@ -69,12 +70,12 @@ describe('aggregate budget on one server', () => {
     const before = aggregateCalls().length;
     const r = await stack.gql(AGG, { field: 'CATEGORY', limit: 3 });
     expect(errorsOf(r)).toEqual([]);
-    expect((r.body.data?.aggregate as unknown[]).length).toBeLessThanOrEqual(3);
+    expect(dataOf(r).aggregate.length).toBeLessThanOrEqual(3);
     expect(aggregateCalls().length).toBe(before);
   });
 
   it('12 more shapes in the same minute: at most 10 upstream calls in the window, no upstream 429, the rest RATE_LIMITED with retryAfter', async () => {
-    const extra = Array.from({ length: 12 }, (_, i) => ({ field: 'CATEGORY', filter: { company: `company ${i}` } }));
+    const extra = Array.from({ length: 12 }, (_, i): AggregateCountsQueryVariables => ({ field: 'CATEGORY', filter: { company: `company ${i}` } }));
     const results = await Promise.all(extra.map((v) => stack.gql(AGG, v)));
     const log = aggregateCalls();
     expect(log).toHaveLength(10);
@@ -88,21 +89,19 @@ describe('aggregate budget on one server', () => {
       expect(err?.path).toEqual(['aggregate']);
       const retryAfter = err?.extensions?.retryAfter;
       expect(typeof retryAfter).toBe('number');
-      expect(retryAfter as number).toBeGreaterThanOrEqual(1);
-      expect(retryAfter as number).toBeLessThanOrEqual(Math.ceil(MINUTE_MS / 1000) + 1);
-      expect((r.body.extensions?.jobspikr as { upstreamCalls: number }).upstreamCalls).toBe(1);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(Math.ceil(MINUTE_MS / 1000) + 1);
+      expect(usageOf(r).upstreamCalls).toBe(1);
     }
     // Cached shapes are still answered while the budget is spent.
-    const cached = await stack.gql(AGG, SHAPES[1]?.[0] ?? {});
+    const cached = await stack.gql(AGG, SHAPES[1]?.[0]);
     expect(errorsOf(cached)).toEqual([]);
     expect(aggregateCalls()).toHaveLength(10);
   });
 
   it('apiUsage reports the spent aggregate budget', async () => {
-    const r = await stack.gql('{ apiUsage { sandbox limits { endpoint limitPerMinute remainingThisMinute remainingThisHour resetAt } } }');
-    const limits = (r.body.data?.apiUsage as { limits: { endpoint: string; remainingThisMinute: number; remainingThisHour: number; resetAt: string | null }[] })
-      .limits;
-    const agg = limits.find((l) => l.endpoint === '/v2/aggregate_data');
+    const r = await stack.gql(BudgetResetsDocument);
+    const agg = dataOf(r).apiUsage.limits.find((l) => l.endpoint === '/v2/aggregate_data');
     expect(agg).toMatchObject({ remainingThisMinute: 0, remainingThisHour: 90 });
     expect(agg?.resetAt).not.toBeNull();
   });
@@ -123,7 +122,7 @@ describe('partial results', () => {
         id: unseen,
       });
       expect(r.body.data?.job).toBeNull();
-      expect((r.body.data?.cats as unknown[]).length).toBeGreaterThan(0);
+      expect(dataOf(r).cats).toSatisfy(isNonEmptyList);
       expect(r.body.data?.apiUsage).toEqual({ sandbox: true });
       expect(r.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['job'], 'RATE_LIMITED']]);
       expect(r.body.errors?.[0]?.extensions?.retryAfter).toBeGreaterThanOrEqual(1);
@@ -157,7 +156,7 @@ describe('a shared call outlives the caller that started it', () => {
       gone.abort();
       const r = await second;
       expect(r.body.errors).toBeUndefined();
-      expect((r.body.data?.aggregate as unknown[]).length).toBeGreaterThan(0);
+      expect(dataOf(r).aggregate).toSatisfy(isNonEmptyList);
       await first;
       expect(s.calls('aggregate_data')).toBe(1);
       expect(s.sandbox.log[0]?.status).toBe(200);

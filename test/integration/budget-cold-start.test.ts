@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ExpiredCountDocument, ExpiryOfJobsDocument } from '../generated/graphql.js';
+import { dataOf } from '../helpers/results.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack | undefined;
@@ -28,23 +30,23 @@ describe('budget at cold start and around purchases', () => {
 
   it('buying jobs that have not expired keeps the expired list cached; buying an expired one refreshes it', async () => {
     stack = await startStack();
-    const EXPIRED = '{ expiredJobs(from: "2024-01-01", to: "2026-12-31", first: 100) { totalCount } }';
+    const EXPIRED = { from: '2024-01-01', to: '2026-12-31', first: 100 };
     await stack.gql('{ jobs(first: 20) { totalCount } }');
-    const before = await stack.gql(EXPIRED);
+    const before = await stack.gql(ExpiredCountDocument, EXPIRED);
     expect(before.body.errors).toBeUndefined();
     expect(before.body.data).toEqual({ expiredJobs: { totalCount: 0 } });
     // A default search excludes expired jobs: nothing it buys can be on the list.
     await stack.gql('{ jobs(first: 20, filter: { keywords: "engineer" }) { totalCount } }');
-    await stack.gql(EXPIRED);
+    await stack.gql(ExpiredCountDocument, EXPIRED);
     expect(stack.calls('expired_jobs')).toBe(1);
     // With expired jobs included, the purchase can change the list: it is asked again.
-    const withExpired = await stack.gql('{ jobs(first: 100, filter: { includeExpired: true }) { nodes { hasExpired } } }');
-    const nodes = (withExpired.body.data?.jobs as { nodes: { hasExpired: boolean | null }[] }).nodes;
+    const withExpired = await stack.gql(ExpiryOfJobsDocument, { first: 100, filter: { includeExpired: true } });
+    const nodes = dataOf(withExpired).jobs.nodes;
     const expiredBought = nodes.filter((n) => n.hasExpired !== false).length;
     expect(expiredBought).toBeGreaterThan(0);
-    const after = await stack.gql(EXPIRED);
+    const after = await stack.gql(ExpiredCountDocument, EXPIRED);
     expect(stack.calls('expired_jobs')).toBe(2);
-    expect((after.body.data?.expiredJobs as { totalCount: number }).totalCount).toBeGreaterThan(0);
+    expect(dataOf(after).expiredJobs.totalCount).toBeGreaterThan(0);
   });
 });
 

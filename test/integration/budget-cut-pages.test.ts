@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineerPageDocument as PAGE } from '../generated/graphql.js';
+import { dataOf } from '../helpers/results.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -7,16 +9,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const PAGE =
-  'query($first: Int, $after: String) { jobs(first: $first, after: $after, filter: { keywords: "engineer" }) { pageInfo { endCursor hasNextPage } nodes { uniqId } } }';
-type Page = { jobs: { pageInfo: { endCursor: string; hasNextPage: boolean }; nodes: { uniqId: string }[] } };
-
 describe('pages cut from a larger cached page', () => {
   it('paging on after a cut page is served from the rest of that page: nothing is bought twice', async () => {
-    const big = (await stack.gql(PAGE, { first: 20 })).body.data as Page;
-    const first = (await stack.gql(PAGE, { first: 10 })).body.data as Page;
+    const big = dataOf(await stack.gql(PAGE, { first: 20 }));
+    const first = dataOf(await stack.gql(PAGE, { first: 10 }));
     const second = await stack.gql(PAGE, { first: 10, after: first.jobs.pageInfo.endCursor });
-    const next = (second.body.data as Page).jobs;
+    const next = dataOf(second).jobs;
     expect([...first.jobs.nodes, ...next.nodes].map((n) => n.uniqId)).toEqual(big.jobs.nodes.map((n) => n.uniqId));
     expect(stack.calls('data')).toBe(1);
     expect(second.body.extensions?.jobspikr).toMatchObject({ creditsCharged: 0, creditsSavedByCache: 10, upstreamCalls: 0 });

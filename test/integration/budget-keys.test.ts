@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import { CreditsDocument, FiveTitlesDocument as PAGE, JobTitleDocument } from '../generated/graphql.js';
+import { codesOf as codes, dataOf } from '../helpers/results.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
-const PAGE = `query Page($filter: JobFilter) { jobs(filter: $filter, first: 5) { nodes { uniqId title } } }`;
 const AGG = `query { aggregate(field: JOB_BOARD) { key count } }`;
-const codes = (r: GqlResult) => (r.body.errors ?? []).map((e) => e.extensions?.code);
 const headers = (clientId: string, authKey: string) => ({ client_id: clientId, client_auth_key: authKey });
 
 let s: Stack;
@@ -26,13 +26,12 @@ describe('cached data goes only to key pairs the upstream accepted', () => {
     expect(agg.body.errors).toBeUndefined();
     s.sandbox.clearLog();
     const wrong = headers(prod.clientId, 'not-the-key');
-    for (const q of [PAGE, AGG]) {
-      const r = await s.gql(q, { filter }, wrong);
+    for (const r of [await s.gql(PAGE, { filter }, wrong), await s.gql(AGG, { filter }, wrong)]) {
       expect(r.body.data ?? null).toBeNull();
       expect(codes(r)).toEqual(['UNAUTHENTICATED']);
     }
-    const ids = (own.body.data?.jobs as { nodes: { uniqId: string }[] }).nodes.map((n) => n.uniqId);
-    const lookup = await s.gql('query($id: String!) { job(uniqId: $id) { title } }', { id: ids[0] }, wrong);
+    const ids = dataOf(own).jobs.nodes.map((n) => n.uniqId);
+    const lookup = await s.gql(JobTitleDocument, { id: ids[0] ?? '' }, wrong);
     expect(lookup.body.data?.job ?? null).toBeNull();
     expect(codes(lookup)).toEqual(['UNAUTHENTICATED']);
     // Each was refused by the upstream itself, not answered from the cache.
@@ -50,10 +49,10 @@ describe('cached data goes only to key pairs the upstream accepted', () => {
         s.gql(PAGE, { filter }, headers(prod.clientId, 'still-wrong')),
         s.gql(PAGE, { filter }, headers(prod.clientId, prod.authKey)),
       ]);
-      expect(good?.body.errors).toBeUndefined();
-      expect(good2?.body.data).toEqual(good?.body.data);
-      expect(bad?.body.data ?? null).toBeNull();
-      expect(codes(bad as GqlResult)).toEqual(['UNAUTHENTICATED']);
+      expect(good.body.errors).toBeUndefined();
+      expect(good2.body.data).toEqual(good.body.data);
+      expect(bad.body.data ?? null).toBeNull();
+      expect(codes(bad)).toEqual(['UNAUTHENTICATED']);
       expect(s.sandbox.log.map((e) => e.status).sort()).toEqual([200, 401]);
     } finally {
       s.sandbox.setDelay(0);
@@ -88,7 +87,7 @@ describe('cached data goes only to key pairs the upstream accepted', () => {
     expect(s.calls('data')).toBe(1);
     expect(s.sandbox.creditsRemaining(other.clientId)).toBe(495);
     // Its usage is its own, not the server key's.
-    const usage = await s.gql('{ apiUsage { sandbox creditsRemaining creditsUsedByThisServer } }', undefined, headers(other.clientId, other.authKey));
+    const usage = await s.gql(CreditsDocument, {}, headers(other.clientId, other.authKey));
     expect(usage.body.data?.apiUsage).toEqual({ sandbox: false, creditsRemaining: 495, creditsUsedByThisServer: 5 });
   });
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import { RateBudgetsDocument } from '../generated/graphql.js';
+import { codesOf as codes, dataOf } from '../helpers/results.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 
 // The upstream does not count requests it answers 401 (CONTRACT §5, and the sandbox does the same),
 // nor of course attempts that never reached it: neither may use up a client id's rate budget here.
@@ -9,16 +11,12 @@ const MINUTE_MS = 20_000;
 const ENV = { RATE_WINDOW_MINUTE_MS: String(MINUTE_MS), RATE_LIMIT_MAX_WAIT_MS: '50' };
 const TENANT = { clientId: 'wrongkeys_jp_sandbox_000000001', authKey: 'tenant-right-key' };
 const AGG = 'query($f: JobFilter) { aggregate(field: CATEGORY, filter: $f) { key count } }';
-const USAGE = '{ apiUsage { limits { endpoint remainingThisMinute remainingThisHour } } }';
-
-const codes = (r: GqlResult) => (r.body.errors ?? []).map((e) => e.extensions?.code);
 const shape = (tag: string, i: number) => ({ f: { company: `${tag}-${i}` } });
 const keys = (authKey: string) => ({ client_id: TENANT.clientId, client_auth_key: authKey });
 
 async function remaining(stack: Stack, endpoint: string, headers: Record<string, string> = {}) {
-  const r = await stack.gql(USAGE, undefined, headers);
-  const limits = (r.body.data?.apiUsage as { limits: { endpoint: string; remainingThisMinute: number; remainingThisHour: number }[] }).limits;
-  return limits.find((l) => l.endpoint === `/v2/${endpoint}`);
+  const r = await stack.gql(RateBudgetsDocument, {}, headers);
+  return dataOf(r).apiUsage.limits.find((l) => l.endpoint === `/v2/${endpoint}`);
 }
 
 describe('wrong keys do not spend the client id’s rate budget', () => {

@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
-import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
+import { ThreeJobsDocument as SEARCH } from '../generated/graphql.js';
+import { codesOf as codes, dataOf } from '../helpers/results.js';
+import { startStack, type Stack } from '../helpers/stack.js';
 import { startSandbox, type FaultKind, type RequestLogEntry, type Sandbox } from '../../src/sandbox/server.js';
 
 // Every fault mode of the sandbox, driven through the GraphQL server. Counts come from the sandbox's
@@ -34,9 +36,6 @@ async function start(env: Record<string, string> = {}, key: 'sandbox' | 'product
 const calls = (endpoint?: RequestLogEntry['endpoint']) => sandbox.log.filter((e) => e.clientId !== null && (!endpoint || e.endpoint === endpoint));
 const trail = (endpoint: RequestLogEntry['endpoint'] = 'data') => calls(endpoint).map((e) => `${e.host}:${e.status}`);
 
-const SEARCH = '{ jobs(first: 3) { totalCount nodes { uniqId title } } }';
-const codes = (r: GqlResult) => (r.body.errors ?? []).map((e) => e.extensions?.code);
-
 beforeAll(async () => {
   sandbox = await startSandbox({ jobCount: 200, seed: 4 });
 });
@@ -55,7 +54,7 @@ describe('transient faults are retried and the answer arrives', () => {
     sandbox.injectFault({ kind, times: 1, endpoint: 'data' });
     const r = await s.gql(SEARCH);
     expect(r.body.errors).toBeUndefined();
-    expect((r.body.data?.jobs as { nodes: unknown[] }).nodes).toHaveLength(3);
+    expect(dataOf(r).jobs.nodes).toHaveLength(3);
     const failed = kind === 'reset' ? 0 : kind === 'status500' ? 500 : kind === 'status502' ? 502 : 503;
     expect(trail()).toEqual([`primary:${failed}`, 'primary:200']);
     expect((await s.health()).upstream).toEqual({ primary: 'closed', fallback: 'closed' });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { readData } from '../helpers/results.js';
 import { startStack, type GqlResult, type Stack } from '../helpers/stack.js';
 
 // Mistaken and hostile input: every case is refused with a SURFACE code before anything goes upstream.
@@ -44,7 +46,7 @@ describe('paging arguments', () => {
 
   it('after must be a cursor this server issued for the same query', async () => {
     const page = await stack.gql('{ jobs(first: 2, filter: { keywords: "engineer" }) { pageInfo { endCursor } } }');
-    const cursor = (page.body.data?.jobs as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
+    const cursor = readData(page, z.object({ jobs: z.object({ pageInfo: z.object({ endCursor: z.string() }) }) })).jobs.pageInfo.endCursor;
     expect(cursor).toEqual(expect.any(String));
     stack.sandbox.clearLog();
 

@@ -9,7 +9,9 @@ import { UpstreamError } from '../../src/upstream/errors.js';
 
 const pools: HostPool[] = [];
 const dispatcher = new Agent();
-afterEach(() => pools.splice(0).forEach((p) => p.close()));
+afterEach(() => {
+  for (const p of pools.splice(0)) p.close();
+});
 afterAll(() => dispatcher.close());
 
 function pool(o: Partial<FailoverOptions> = {}) {
@@ -104,7 +106,7 @@ describe('HostPool', () => {
     const { p } = pool({ failureThreshold: 100, failureRate: { windowMs: 10_000, minCalls: 6, ratio: 0.5 } });
     const t = 50_000;
     const outcomes = ['down', 'up', 'down', 'up', 'down'] as const;
-    outcomes.forEach((o, i) => p.settle(p.pick(t + i), o, t + i));
+    for (const [i, o] of outcomes.entries()) p.settle(p.pick(t + i), o, t + i);
     expect(p.status(t + 5).primary).toBe('closed');
     p.settle(p.pick(t + 5), 'down', t + 5);
     expect(p.status(t + 5).primary).toBe('open');

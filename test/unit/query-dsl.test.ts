@@ -23,7 +23,7 @@ function queryStrings(c: unknown): { fields: string[]; query: string }[] {
 }
 
 /** Lucene's reading of an escape: `\x` is the literal `x` (as the sandbox and Elasticsearch read it). */
-const unescape = (term: string): string => term.replace(/\\([\s\S])/g, '$1');
+const unescapeTerm = (term: string): string => term.replace(/\\([\s\S])/g, '$1');
 
 /** The one quoted term a query parses into, or a description of why it is not exactly that. */
 function singlePhrase(query: string): string {
@@ -37,7 +37,7 @@ function singlePhrase(query: string): string {
   expect(term.quoted).toBe(true);
   expect(term.field).toBe('<implicit>');
   expect(term.prefix ?? null).toBeNull();
-  return unescape(term.term);
+  return unescapeTerm(term.term);
 }
 
 const must = (c: Clause): Clause[] => (c.bool as { must: Clause[] }).must;
@@ -69,7 +69,7 @@ describe('escapeLucene / phrase', () => {
     fc.assert(
       fc.property(fc.constantFrom(...TEXT_FILTERS), text, (name, value) => {
         const expected = normalised(value);
-        let filter;
+        let filter: ReturnType<typeof normalizeFilter>;
         try {
           filter = normalizeFilter({ [name]: value });
         } catch (e) {
