@@ -152,7 +152,7 @@ describe('the jobs subgraph behind a real federation gateway', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ _service { sdl } }' }),
     });
-    jobsSdl = ((await sdlRes.json()) as { data: { _service: { sdl: string } } }).data._service.sdl;
+    jobsSdl = z.object({ data: z.object({ _service: z.object({ sdl: z.string() }) }) }).parse(await sdlRes.json()).data._service.sdl;
 
     const bookmarks = await listen(createYoga({ schema: bookmarksSubgraph(bookmarked), logging: false }));
     const views = await listen(createYoga({ schema: viewsSubgraph(viewed), logging: false }));

@@ -1,13 +1,13 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawJobRecord } from '../../src/sandbox/data.js';
+import { z } from 'zod';
 import { type Sandbox, type SandboxKey, startSandbox } from '../../src/sandbox/server.js';
-
-const UNLIMITED = { dataPerMinute: 1e6, dataPerHour: 1e6, aggregatePerMinute: 1e6, aggregatePerHour: 1e6 };
+import { UNLIMITED_SANDBOX } from '../helpers/stack.js';
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ limits: UNLIMITED, productionCredits: 25 });
+  sandbox = await startSandbox({ limits: UNLIMITED_SANDBOX, productionCredits: 25 });
 });
 afterAll(async () => {
   await sandbox.close();
@@ -182,7 +182,8 @@ describe('sandbox /aggregate_data', () => {
     });
     const remote = await call('/aggregate_data?query=is_remote');
     expect(remote.json.aggregations).toEqual(count(sandbox.jobs, 'is_remote'));
-    expect((remote.json.aggregations as { key: string }[]).map((b) => b.key).sort()).toEqual(['false', 'true']);
+    const buckets = z.array(z.object({ key: z.string() })).parse(remote.json.aggregations);
+    expect(buckets.map((b) => b.key).sort()).toEqual(['false', 'true']);
     const top3 = await call('/aggregate_data?query=job_board&size=3');
     expect(top3.json.aggregations).toEqual(count(sandbox.jobs, 'job_board').slice(0, 3));
   });

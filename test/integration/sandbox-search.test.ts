@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawJobRecord } from '../../src/sandbox/data.js';
 import { lastPageEnding } from '../../src/sandbox/paging.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/server.js';
-
-const UNLIMITED = { dataPerMinute: 1e6, dataPerHour: 1e6, aggregatePerMinute: 1e6, aggregatePerHour: 1e6 };
+import { UNLIMITED_SANDBOX } from '../helpers/stack.js';
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ limits: UNLIMITED });
+  sandbox = await startSandbox({ limits: UNLIMITED_SANDBOX });
 });
 afterAll(async () => {
   await sandbox.close();
