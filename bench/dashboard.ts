@@ -1,27 +1,25 @@
-// `npx tsx bench/dashboard.ts` (or `npm run bench -- dashboard` once wired): the "budget stewardship on
-// a realistic workload" row of PERFORMANCE.md. A job-market dashboard used by 10 people for 2 minutes
-// (landing counts, popular searches paged twice, job detail views, expired-job lists with their jobs;
-// 686 GraphQL operations), against a sandbox with the CONTRACT's real limits, under its PRODUCTION key
-// (every record bought costs a credit). See bench/dashboard-README.md.
+// `npm run bench -- dashboard` (or `npx tsx bench/dashboard.ts`): the "budget stewardship on a realistic
+// workload" row of PERFORMANCE.md. A job-market dashboard used by 10 people for 2 minutes (landing
+// counts, popular searches paged twice, job detail views, expired-job lists with their jobs; 686 GraphQL
+// operations), against a sandbox with the CONTRACT's real limits, under its PRODUCTION key (every record
+// bought costs a credit). See bench/dashboard-README.md.
 //
-// This one file is three programs: the driver (default), and, when started by the driver with
-// DASHBOARD_ROLE=sandbox|app, the sandbox process and the GraphQL server process (one pid each).
+// This file is the driver. The sandbox and the GraphQL server are bench/server.ts processes (one pid
+// each, started and asked over IPC by bench/lib/proc.ts), as in the other benchmarks.
 // Knobs: DASHBOARD_SPEEDUP (time compression factor, default 1 = real time), DASHBOARD_SEED (default 7),
 // DASHBOARD_OPS (default 686), DASHBOARD_USERS (default 10), DASHBOARD_SECONDS (session length, default 120),
 // DASHBOARD_OUT (results file, default bench/dashboard-results.json).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { z } from 'zod';
 import { createRng } from '../src/sandbox/prng.js';
-import { stopChild } from './lib/proc.js';
-import type { RequestLogEntry } from '../src/sandbox/server.js';
+import { agent, type GqlBody, gql } from './lib/http.js';
+import { type BenchProcess, startProcess } from './lib/proc.js';
+import { textTable as table } from './lib/report.js';
+import { percentile as pct } from './lib/stats.js';
+import type { Ledger, LedgerEntry, ProcessStats } from './protocol.js';
 
-const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RESULTS = process.env.DASHBOARD_OUT ?? fileURLToPath(new URL('./dashboard-results.json', import.meta.url));
 
 /** The gateway's figures on this workload (PERFORMANCE.md), and ours must be at most 20% of them. */
@@ -36,135 +34,16 @@ const num = (name: string, def: number): number => {
   return v;
 };
 
-// ---------------------------------------------------------------------------------------------------
-// IPC between the driver and its two child processes
-
-/** What the sandbox process sends of its request log (everything but the method). */
-type LogEntry = Omit<RequestLogEntry, 'method'>;
-interface SandboxReady {
-  type: 'ready';
-  url: string;
-  fallbackUrl: string;
-  production: { clientId: string; authKey: string };
-}
-interface AppReady {
-  type: 'ready';
-  url: string;
-}
-interface LedgerReply {
-  type: 'ledger';
-  creditsRemaining: number;
-  log: LogEntry[];
-}
-interface StatsReply {
-  type: 'stats';
-  rssBytes: number;
-  cpuUs: number;
-}
-type ChildMessage = SandboxReady | AppReady | LedgerReply | StatsReply;
-
-interface Child {
-  pid: number;
-  ready: ChildMessage;
-  ask(cmd: 'ledger' | 'stats'): Promise<ChildMessage>;
-  stop(): Promise<void>;
+/** CPU (user + system, µs) and RSS of a bench process. */
+async function statsOf(p: BenchProcess): Promise<{ cpuUs: number; rssBytes: number }> {
+  const s: ProcessStats = (await p.send({ cmd: 'stats' })).process;
+  return { cpuUs: s.cpuUserUs + s.cpuSystemUs, rssBytes: s.rssBytes };
 }
 
-export async function startChild(env: Record<string, string>): Promise<Child> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', SELF], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const waiting: ((m: ChildMessage) => void)[] = [];
-  const ready = await new Promise<ChildMessage>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`dashboard ${env.DASHBOARD_ROLE} process exited with ${code} before ready`)));
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') resolve(m);
-      else waiting.shift()?.(m);
-    });
-  });
-  return {
-    pid: child.pid ?? -1,
-    ready,
-    ask: (cmd) =>
-      new Promise((resolve) => {
-        waiting.push(resolve);
-        child.send({ cmd });
-      }),
-    stop: () => stopChild(child),
-  };
-}
-
-function send(m: ChildMessage): void {
-  process.send?.(m);
-}
-
-/** DASHBOARD_ROLE=sandbox: the simulator with the contract's limits, windows shrunk by the speedup. */
-async function sandboxRole(): Promise<void> {
-  const { DEFAULT_LIMITS, startSandbox } = await import('../src/sandbox/server.js');
-  const speedup = num('DASHBOARD_SPEEDUP', 1);
-  const sandbox = await startSandbox({
-    limits: DEFAULT_LIMITS,
-    minuteMs: Math.round(60_000 / speedup),
-    hourMs: Math.round(3_600_000 / speedup),
-    productionCredits: PRODUCTION_CREDITS,
-  });
-  const production = sandbox.keys.production;
-  process.on('message', (m: { cmd: string }) => {
-    if (m.cmd === 'ledger') {
-      const log = sandbox.log.map((e) => ({
-        host: e.host,
-        endpoint: e.endpoint,
-        clientId: e.clientId,
-        status: e.status,
-        records: e.records,
-        body: e.body,
-        at: e.at,
-      }));
-      send({ type: 'ledger', creditsRemaining: sandbox.creditsRemaining(production.clientId), log });
-    } else if (m.cmd === 'stats') {
-      const cpu = process.cpuUsage();
-      send({ type: 'stats', rssBytes: process.memoryUsage().rss, cpuUs: cpu.user + cpu.system });
-    }
-  });
-  const stop = () => void sandbox.close().finally(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('disconnect', stop);
-  send({ type: 'ready', url: sandbox.url, fallbackUrl: sandbox.fallbackUrl, production });
-}
-
-/** DASHBOARD_ROLE=app: the GraphQL server as in production, configured from the environment only. */
-async function appRole(): Promise<void> {
-  const { createApp } = await import('../src/app.js');
-  const { loadConfig } = await import('../src/config.js');
-  const { createLogger } = await import('../src/logger.js');
-  const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...process.env, PORT: '0', HOST: '127.0.0.1' });
-  if (!config.serverKeys) throw new Error('app role needs JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY');
-  const app = createApp({
-    config,
-    logger: createLogger(config.log.level),
-    serverKeys: config.serverKeys,
-  });
-  const http = createServer(app.yoga);
-  http.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  process.on('message', (m: { cmd: string }) => {
-    if (m.cmd === 'stats') {
-      const cpu = process.cpuUsage();
-      send({ type: 'stats', rssBytes: process.memoryUsage().rss, cpuUs: cpu.user + cpu.system });
-    }
-  });
-  const stop = () =>
-    void new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
-    })
-      .then(() => app.close())
-      .finally(() => process.exit(0));
-  process.on('SIGTERM', stop);
-  process.on('disconnect', stop);
-  send({ type: 'ready', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql` });
+async function ledgerOf(sandbox: BenchProcess): Promise<Ledger> {
+  const { ledger } = await sandbox.send({ cmd: 'ledger' });
+  if (!ledger) throw new Error('the sandbox process sent no ledger');
+  return ledger;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -317,16 +196,11 @@ const Q = {
     'query Expired($from: Date!, $to: Date!) { expiredJobs(from: $from, to: $to, first: 10) { totalCount pageInfo { hasNextPage endCursor } nodes { id uniqId url expiredOn job { id title companyName location { city country } } } } }',
 };
 
-interface GqlError {
-  message: string;
-  path?: (string | number)[];
-  extensions?: { code?: string };
-}
-interface GqlBody {
-  data?: Record<string, unknown> | null;
-  errors?: GqlError[];
-  extensions?: { jobspikr?: { creditsCharged?: number; upstreamCalls?: number; creditsSavedByCache?: number } };
-}
+/** The server's account of the key at the end (the part compared with the sandbox's ledger). */
+const ApiUsage = z.object({ creditsRemaining: z.number().nullable(), creditsUsedByThisServer: z.number() });
+
+/** What an answer says it cost (extensions.jobspikr); 0 where it says nothing. */
+const Usage = z.object({ creditsCharged: z.number().catch(0), upstreamCalls: z.number().catch(0) }).catch({ creditsCharged: 0, upstreamCalls: 0 });
 
 interface OpRecord {
   user: number;
@@ -362,21 +236,6 @@ class UserState {
   /** jobs on the pages this user saw last (detail views pick from them) */
   seen: JobNode[] = [];
   expiredSeen: string[] = [];
-}
-
-async function gql(agent: Agent, url: string, query: string, variables: Record<string, unknown>): Promise<{ status: number; body: GqlBody }> {
-  const res = await request(url, {
-    method: 'POST',
-    dispatcher: agent,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const text = await res.body.text();
-  try {
-    return { status: res.statusCode, body: JSON.parse(text) as GqlBody };
-  } catch {
-    return { status: res.statusCode, body: { errors: [{ message: `non-JSON answer: ${text.slice(0, 120)}`, extensions: { code: 'NON_JSON' } }] } };
-  }
 }
 
 /** Turn a step into an operation, given what this user saw so far. */
@@ -447,7 +306,7 @@ function observe(step: Step, body: GqlBody, s: UserState): number {
   return 0;
 }
 
-async function runUser(user: number, script: Screen[], ctx: { agent: Agent; url: string; speedup: number; t0: number }, out: OpRecord[]): Promise<void> {
+async function runUser(user: number, script: Screen[], ctx: { url: string; speedup: number; t0: number }, out: OpRecord[]): Promise<void> {
   const state = new UserState();
   for (const screen of script) {
     await sleep(screen.thinkMs / ctx.speedup);
@@ -474,7 +333,7 @@ async function runUser(user: number, script: Screen[], ctx: { agent: Agent; url:
         let status = 0;
         let body: GqlBody;
         try {
-          const r = await gql(ctx.agent, ctx.url, op.query, op.variables);
+          const r = await gql(ctx.url, op.query, op.variables);
           status = r.status;
           body = r.body;
         } catch (e) {
@@ -483,7 +342,7 @@ async function runUser(user: number, script: Screen[], ctx: { agent: Agent; url:
         const latencyMs = performance.now() - ctx.t0 - startedMs;
         const records = observe(step, body, state);
         const list = (body.data?.jobs ?? body.data?.expiredJobs) as { totalCount?: number | null } | undefined;
-        const usage = body.extensions?.jobspikr;
+        const usage = Usage.parse(body.extensions?.jobspikr);
         out.push({
           user,
           kind: step.kind,
@@ -493,8 +352,8 @@ async function runUser(user: number, script: Screen[], ctx: { agent: Agent; url:
           status,
           errorCodes: (body.errors ?? []).map((e) => e.extensions?.code ?? 'NONE'),
           errorMessages: (body.errors ?? []).map((e) => e.message),
-          creditsCharged: usage?.creditsCharged ?? 0,
-          upstreamCalls: usage?.upstreamCalls ?? 0,
+          creditsCharged: usage.creditsCharged,
+          upstreamCalls: usage.upstreamCalls,
           records,
           ...(typeof list?.totalCount === 'number' && { totalCount: list.totalCount }),
         });
@@ -511,10 +370,6 @@ const countBy = <T>(items: readonly T[], key: (t: T) => string): Record<string, 
   for (const i of items) out[key(i)] = (out[key(i)] ?? 0) + 1;
   return out;
 };
-const pct = (values: number[], p: number): number => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length ? (s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0) : 0;
-};
 /** A stable text of a request's parameters, cursor included (for "the same upstream request"). */
 const canon = (v: unknown): string =>
   v === null || typeof v !== 'object'
@@ -525,17 +380,7 @@ const canon = (v: unknown): string =>
           .sort()
           .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
           .join(',')}}`;
-const isLookup = (e: LogEntry): boolean => e.endpoint === 'data' && canon(e.body).includes('"uniq_id"');
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (c: string[]) =>
-    c
-      .map((x, i) => x.padEnd(widths[i] ?? 0))
-      .join(' | ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
-}
+const isLookup = (e: LedgerEntry): boolean => e.endpoint === 'data' && canon(e.body).includes('"uniq_id"');
 
 /** Upstream calls and credits a layer without cache, coalescing or batching would need for the same answers. */
 function uncachedDemand(ops: readonly OpRecord[]): { calls: number; credits: number } {
@@ -576,23 +421,31 @@ export async function main(): Promise<void> {
     `dashboard: ${users} users, ${planned} operations over ${sessionMs / 1000} s of workload time, seed ${seed}, speedup ${speedup}× (runs ~${(sessionMs / speedup / 1000).toFixed(0)} s)`,
   );
 
-  const children: Child[] = [];
-  const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
+  const children: BenchProcess[] = [];
   const stopAll = async () => {
     for (const c of children.reverse()) await c.stop();
   };
   const onSigint = () => void stopAll().finally(() => process.exit(130));
   process.once('SIGINT', onSigint);
   try {
-    const sandbox = await startChild({ DASHBOARD_ROLE: 'sandbox', DASHBOARD_SPEEDUP: String(speedup) });
+    const sandbox = await startProcess({
+      BENCH_ROLE: 'sandbox',
+      BENCH_LIMITS: 'contract',
+      BENCH_MINUTE_MS: scaled(60_000),
+      BENCH_HOUR_MS: scaled(3_600_000),
+      BENCH_PRODUCTION_CREDITS: String(PRODUCTION_CREDITS),
+    });
     children.push(sandbox);
-    const sb = sandbox.ready as SandboxReady;
-    const app = await startChild({
-      DASHBOARD_ROLE: 'app',
-      JOBSPIKR_BASE_URL: sb.url,
-      JOBSPIKR_FALLBACK_BASE_URL: sb.fallbackUrl,
-      JOBSPIKR_CLIENT_ID: sb.production.clientId,
-      JOBSPIKR_CLIENT_AUTH_KEY: sb.production.authKey,
+    const production = sandbox.ready.keys?.production;
+    if (!production) throw new Error('the sandbox process sent no keys');
+    const app = await startProcess({
+      BENCH_ROLE: 'app',
+      BENCH_LIMITS: 'contract',
+      NODE_ENV: 'production',
+      JOBSPIKR_BASE_URL: sandbox.ready.url,
+      JOBSPIKR_FALLBACK_BASE_URL: sandbox.ready.fallbackUrl ?? sandbox.ready.url,
+      JOBSPIKR_CLIENT_ID: production.clientId,
+      JOBSPIKR_CLIENT_AUTH_KEY: production.authKey,
       // Time compression: every duration that shapes the budget shrinks by the same factor.
       RATE_WINDOW_MINUTE_MS: scaled(60_000),
       RATE_WINDOW_HOUR_MS: scaled(3_600_000),
@@ -603,27 +456,22 @@ export async function main(): Promise<void> {
       CACHE_TTL_RECORD_MS: scaled(60 * 60_000),
     });
     children.push(app);
-    const url = (app.ready as AppReady).url;
-    log(`sandbox pid ${sandbox.pid} (production key ${sb.production.clientId}, ${PRODUCTION_CREDITS} credits), app pid ${app.pid} at ${url}`);
+    const url = app.ready.url;
+    log(`sandbox pid ${sandbox.pid} (production key ${production.clientId}, ${PRODUCTION_CREDITS} credits), app pid ${app.pid} at ${url}`);
 
-    const appAtStart = (await app.ask('stats')) as StatsReply;
+    const appAtStart = await statsOf(app);
     const ops: OpRecord[] = [];
     const tStartEpoch = Date.now();
     const t0 = performance.now();
-    await Promise.all(scripts.map((script, u) => runUser(u, script, { agent, url, speedup, t0 }, ops)));
+    await Promise.all(scripts.map((script, u) => runUser(u, script, { url, speedup, t0 }, ops)));
     const wallMs = performance.now() - t0;
 
     // The server's own account of the key, then the upstream's ledger.
-    const usageAfter = await gql(agent, url, Q.usage, {});
-    const apiUsage = (usageAfter.body.data?.apiUsage ?? null) as {
-      sandbox: boolean;
-      creditsRemaining: number | null;
-      creditsUsedByThisServer: number;
-      limits: unknown[];
-    } | null;
-    const ledger = (await sandbox.ask('ledger')) as LedgerReply;
-    const appStats = (await app.ask('stats')) as StatsReply;
-    const upstream = ledger.log.filter((e) => e.clientId === sb.production.clientId);
+    const usageAfter = await gql(url, Q.usage, {});
+    const apiUsage = ApiUsage.safeParse(usageAfter.body.data?.apiUsage).data ?? null;
+    const ledger = await ledgerOf(sandbox);
+    const appStats = await statsOf(app);
+    const upstream = ledger.log.filter((e) => e.clientId === production.clientId);
     const creditsSpent = PRODUCTION_CREDITS - ledger.creditsRemaining;
     const upstream429 = upstream.filter((e) => e.status === 429).length;
     const withErrors = ops.filter((o) => o.errorCodes.length > 0);
@@ -717,7 +565,7 @@ export async function main(): Promise<void> {
       at: new Date().toISOString(),
       node: process.version,
       settings: { seed, users, operations, sessionSeconds: sessionMs / 1000, speedup, productionCredits: PRODUCTION_CREDITS },
-      mode: 'processes: sandbox and GraphQL server each their own node process (bench/dashboard.ts DASHBOARD_ROLE=sandbox|app)',
+      mode: 'processes: sandbox and GraphQL server each their own node process (bench/server.ts BENCH_ROLE=sandbox|app)',
       reference: REFERENCE,
       target: { maxUpstreamCalls: maxCalls, maxCredits, upstream429: 0, avoidableErrors: 0, apiUsageEqualsLedger: true },
       ours: {
@@ -796,14 +644,7 @@ export async function main(): Promise<void> {
   }
 }
 
-const role = process.env.DASHBOARD_ROLE;
-const fail = (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-};
-if (role === 'sandbox') void sandboxRole().catch(fail);
-else if (role === 'app') void appRole().catch(fail);
-else if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   void main().catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;

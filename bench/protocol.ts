@@ -1,4 +1,6 @@
-// Messages between bench/run.ts (parent) and bench/server.ts (child process) over Node's IPC channel.
+// Messages between a bench driver (bench/run.ts, bench/dashboard.ts ...) and bench/server.ts (child
+// process) over Node's IPC channel.
+import type { RequestLogEntry } from '../src/sandbox/server.js';
 
 export type Command =
   | { cmd: 'stats' }
@@ -8,6 +10,8 @@ export type Command =
   /** run a full GC first (needs BENCH_NODE_ARGS=--expose-gc), to tell retained memory from garbage */
   | { cmd: 'gc' }
   | { cmd: 'lastBodies'; n: number }
+  /** sandbox: the production key's credits and the whole request log (for a ledger of a run) */
+  | { cmd: 'ledger' }
   /** start the V8 CPU profiler in this process (node:inspector), for bench/profile.ts */
   | { cmd: 'profileStart' }
   /** stop it and write the profile to `file` (.cpuprofile, opens in Chrome DevTools) */
@@ -46,4 +50,14 @@ export interface Reply {
   process: ProcessStats;
   upstream?: UpstreamStats;
   bodies?: unknown[];
+  ledger?: Ledger;
+}
+
+/** What the sandbox logged of a request, as sent over IPC (the method left out). */
+export type LedgerEntry = Omit<RequestLogEntry, 'method'>;
+
+export interface Ledger {
+  /** credits left on the sandbox's production key */
+  creditsRemaining: number;
+  log: LedgerEntry[];
 }

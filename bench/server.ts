@@ -1,5 +1,7 @@
 // One benchmark server process, started as `node --import tsx bench/server.ts` (one killable pid).
-//   BENCH_ROLE=sandbox: the JobsPikr simulator. BENCH_LIMITS=contract|unlimited, BENCH_DELAY_MS.
+//   BENCH_ROLE=sandbox: the JobsPikr simulator. BENCH_LIMITS=contract|unlimited, BENCH_DELAY_MS,
+//                       BENCH_MINUTE_MS / BENCH_HOUR_MS (rate windows, shrunk for time-compressed runs),
+//                       BENCH_PRODUCTION_CREDITS (starting credits of the production key).
 //   BENCH_ROLE=app:     the GraphQL server over JOBSPIKR_BASE_URL with JOBSPIKR_CLIENT_ID/_AUTH_KEY
 //                       (any other env as in production). BENCH_LIMITS=unlimited lifts the client-side
 //                       rate gate so throughput runs measure the layer, not the contract's 100 calls/min.
@@ -57,6 +59,9 @@ async function main(): Promise<void> {
       delayMs: Number(env.BENCH_DELAY_MS ?? 0),
       limits: unlimited ? { dataPerMinute: UNLIMITED, dataPerHour: UNLIMITED, aggregatePerMinute: UNLIMITED, aggregatePerHour: UNLIMITED } : DEFAULT_LIMITS,
       ...(env.BENCH_JOB_COUNT && { jobCount: Number(env.BENCH_JOB_COUNT) }),
+      ...(env.BENCH_MINUTE_MS && { minuteMs: Number(env.BENCH_MINUTE_MS) }),
+      ...(env.BENCH_HOUR_MS && { hourMs: Number(env.BENCH_HOUR_MS) }),
+      ...(env.BENCH_PRODUCTION_CREDITS && { productionCredits: Number(env.BENCH_PRODUCTION_CREDITS) }),
     });
     const s = sandbox;
     close = () => s.close();
@@ -108,6 +113,12 @@ async function main(): Promise<void> {
       else if (m.cmd === 'setDelay') sandbox.setDelay(m.ms);
       else if (m.cmd === 'reset') sandbox.reset();
       else if (m.cmd === 'lastBodies') reply.bodies = sandbox.log.slice(-m.n).map((e) => e.body);
+      else if (m.cmd === 'ledger') {
+        reply.ledger = {
+          creditsRemaining: sandbox.creditsRemaining(sandbox.keys.production.clientId),
+          log: sandbox.log.map(({ method: _method, ...entry }) => entry),
+        };
+      }
     }
     send(reply);
   });

@@ -15,6 +15,17 @@ export interface Row {
 const fmt = (n: number, unit: string) =>
   unit === '×' ? `${n.toFixed(2)}×` : unit === 'ms' ? `${n.toFixed(3)} ms` : unit === 'MB' ? `${n.toFixed(0)} MB` : `${n}`;
 
+/** A plain-text table with a header row, columns padded to their widest cell. */
+export function textTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (c: readonly string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i] ?? 0))
+      .join(' | ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
+
 /** A plain-text table: measure, target, median, min-max over rounds, verdict. */
 export function table(rows: readonly Row[]): string {
   const cells = rows.map((r) => [
@@ -25,12 +36,5 @@ export function table(rows: readonly Row[]): string {
     r.pass ? 'ok' : 'MISS',
     r.detail ?? '',
   ]);
-  const head = ['measure', 'target', 'median / value', 'min - max', '', 'detail'];
-  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) =>
-    c
-      .map((x, i) => x.padEnd(widths[i] ?? 0))
-      .join(' | ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
+  return textTable(['measure', 'target', 'median / value', 'min - max', '', 'detail'], cells);
 }
