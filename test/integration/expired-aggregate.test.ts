@@ -16,6 +16,7 @@ import {
 import { AGGREGATE_FIELD, AGGREGATE_FIELDS, expectedBuckets as oracle } from '../helpers/aggregate-oracle.js';
 import { codeOf as code, dataOf } from '../helpers/results.js';
 import { isTrue } from '../helpers/search-oracle.js';
+import { dataBodies, queryParams } from '../helpers/sent.js';
 import { type GqlResult, startStack, type Stack } from '../helpers/stack.js';
 
 let stack: Stack;
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 beforeEach(() => stack.sandbox.clearLog());
 
-const params = (endpoint: string) => stack.sandbox.log.filter((e) => e.endpoint === endpoint).map((e) => e.body as Record<string, string>);
+const params = (endpoint: 'expired_jobs' | 'aggregate_data') => queryParams(stack.sandbox, endpoint);
 
 /** Every job of a search, paged to the end (what the server bought, and the sandbox marked consumed). */
 async function searchAll(s: Stack, filter: JobFilter): Promise<string[]> {
@@ -99,8 +100,8 @@ describe('expiredJobs', () => {
       expect(c.edges.map((e) => e.node.job?.uniqId)).toEqual(want.map((r) => r.uniq_id));
       expect(stack.calls('expired_jobs')).toBe(1);
       expect(stack.calls('data')).toBe(1);
-      const body = stack.sandbox.log.find((e) => e.endpoint === 'data')?.body as { search_query_json: unknown };
-      expect(body.search_query_json).toEqual({ terms: { uniq_id: want.map((r) => r.uniq_id).sort() } });
+      const [body] = dataBodies(stack.sandbox);
+      expect(body?.search_query_json).toEqual({ terms: { uniq_id: want.map((r) => r.uniq_id).sort() } });
     } finally {
       await other.close();
     }

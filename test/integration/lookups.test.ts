@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { JobGlobalIdDocument, JobsByIdsDocument, NodeTypeDocument } from '../generated/graphql.js';
 import { codeOf, dataOf, readData } from '../helpers/results.js';
+import { dataBodies, lookedUp } from '../helpers/sent.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 // job / jobsByUniqIds / node / nodes: every lookup of one operation goes upstream as one `terms` call.
@@ -27,10 +28,7 @@ function fresh(n: number): string[] {
 }
 const unknownId = (i: number) => `${'f'.repeat(28)}${String(i).padStart(4, '0')}`;
 const globalId = (type: string, id: string) => Buffer.from(`${type}:${id}`).toString('base64');
-const termsSent = () =>
-  stack.sandbox.log
-    .filter((e) => e.endpoint === 'data')
-    .map((e) => ((e.body as { search_query_json: { terms?: { uniq_id?: string[] } } }).search_query_json.terms?.uniq_id ?? []).slice().sort());
+const termsSent = () => dataBodies(stack.sandbox).map(lookedUp);
 
 describe('job(uniqId:)', () => {
   it('25 aliased lookups in one operation make exactly one upstream call', async () => {
@@ -42,9 +40,9 @@ describe('job(uniqId:)', () => {
     for (const [i, id] of want.entries()) expect(data[`j${i}`]).toMatchObject({ uniqId: id });
     expect(stack.calls()).toBe(1);
     expect(termsSent()).toEqual([[...want].sort()]);
-    const body = stack.sandbox.log[0]?.body as Record<string, unknown>;
-    expect(body.size).toBe(25);
-    expect(body.search_query_json).toEqual({ terms: { uniq_id: [...want].sort() } });
+    const [body] = dataBodies(stack.sandbox);
+    expect(body?.size).toBe(25);
+    expect(body?.search_query_json).toEqual({ terms: { uniq_id: [...want].sort() } });
     expect(r.body.extensions?.jobspikr).toMatchObject({ upstreamCalls: 1 });
   });
 
