@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.js';
+import { msgOf } from '../helpers/log-lines.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 
 // npm start with REDIS_URL: the server waits (bounded by REDIS_STARTUP_WAIT_MS) for the shared rate
@@ -42,7 +43,7 @@ async function spawnServer(env: Record<string, string>): Promise<Server> {
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     const parts = (buffered + chunk).split('\n');
     buffered = parts.pop() ?? '';
-    for (const p of parts) if (p.trim()) msgs.push((JSON.parse(p) as { msg: string }).msg);
+    for (const p of parts) if (p.trim()) msgs.push(msgOf(p));
   });
   return { child, base: `http://127.0.0.1:${port}`, msgs };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RawJobRecord } from '../../src/sandbox/data.js';
 import { print } from 'graphql';
+import { z } from 'zod';
 import {
   type AggregateField,
   AggregateTreeDocument,
@@ -224,7 +225,7 @@ describe('aggregate', () => {
     const keep = (r: RawJobRecord) => r.category === 'Software Development';
     expect(got).toEqual(expectedBuckets(keep, 'CITY', 'REMOTE', 50));
     expect(got.map((b) => b.key).sort()).toEqual(['false', 'true']);
-    const sent = JSON.parse(params('aggregate_data')[0]?.search_query_json ?? 'null') as { bool: Record<string, unknown> };
+    const sent = z.looseObject({ bool: z.unknown() }).parse(JSON.parse(params('aggregate_data')[0]?.search_query_json ?? 'null'));
     expect(sent.bool).toEqual({ must: [{ query_string: { default_field: 'category', query: '"software development"' } }] });
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type FaultSpec, type Sandbox } from '../../src/sandbox/server.js';
+import { levelOf } from '../helpers/log-lines.js';
 import { captureLogs, startStack, type GqlResult, type Stack } from '../helpers/stack.js';
 
 // Masking in production, and no upstream body, URL or key in any error or log line.
@@ -56,7 +57,7 @@ describe('error masking', () => {
     const text = s.responses.join('\n');
     expect(text).not.toMatch(/NoSuchType|stack|originalError|node_modules|\.ts:\d+/);
     // The operator still sees what happened.
-    expect(s.logs.some((l) => (JSON.parse(l) as { level: number }).level >= 50 && l.includes('NoSuchType'))).toBe(true);
+    expect(s.logs.some((l) => levelOf(l) >= 50 && l.includes('NoSuchType'))).toBe(true);
   });
 
   it('outside production the same error shows its cause (so the masking above is production’s doing)', async () => {
@@ -71,7 +72,7 @@ describe('error masking', () => {
     sandbox.injectFault({ kind: 'truncated', endpoint: 'data' });
     const r = await s.gql('{ jobs(first: 2) { totalCount } }');
     expect(r.errors?.[0]).toMatchObject({ message: 'JobsPikr sent a response that could not be read', extensions: { code: 'UPSTREAM_ERROR' } });
-    const crashes = s.logs.filter((l) => (JSON.parse(l) as { level: number }).level >= 50);
+    const crashes = s.logs.filter((l) => levelOf(l) >= 50);
     expect(crashes).toEqual([]);
   });
 });

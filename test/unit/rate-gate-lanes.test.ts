@@ -34,7 +34,7 @@ async function takeUntilRefused(g: RateGate, budget: CallBudget, max = 100): Pro
     try {
       await g.acquire(key, 'data', signal, { ...noWait, ...budget });
     } catch (e) {
-      expect((e as { code?: string }).code).toBe('RATE_LIMITED');
+      expect(e).toHaveProperty('code', 'RATE_LIMITED');
       return n;
     }
   }
