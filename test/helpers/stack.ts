@@ -76,6 +76,12 @@ export interface Health {
   upstream: { primary: string; fallback: string };
 }
 
+/** A document's variables are required when it has a required one; request headers follow them. */
+type VariablesThenHeaders<TVariables> =
+  Record<never, never> extends TVariables
+    ? [variables?: TVariables, headers?: Record<string, string>]
+    : [variables: TVariables, headers?: Record<string, string>];
+
 export interface Stack {
   app: App;
   sandbox: Sandbox;
@@ -88,7 +94,7 @@ export interface Stack {
    * document (test/generated) types the variables and the result; a string is sent as it is, for
    * operations whose text is the point of the test (hostile input, literal arguments, built selections).
    */
-  gql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables?: TVariables, headers?: Record<string, string>): Promise<GqlResult<TData>>;
+  gql<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, ...rest: VariablesThenHeaders<TVariables>): Promise<GqlResult<TData>>;
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResult>;
   /** GET /healthz (which must answer 200). */
   health(): Promise<Health>;

@@ -94,7 +94,9 @@ describe('aggregate budget on one server', () => {
       expect(usageOf(r).upstreamCalls).toBe(1);
     }
     // Cached shapes are still answered while the budget is spent.
-    const cached = await stack.gql(AGG, SHAPES[1]?.[0]);
+    const shape = SHAPES[1]?.[0];
+    if (!shape) throw new Error('SHAPES[1] has no spelling');
+    const cached = await stack.gql(AGG, shape);
     expect(errorsOf(cached)).toEqual([]);
     expect(aggregateCalls()).toHaveLength(10);
   });
