@@ -107,10 +107,7 @@ export class JobsService {
       op,
       kind: 'search',
       call: async (signal) => {
-        const page = await this.o.client.search(
-          { ...request, size: q.size },
-          { credentials: op.credentials, signal, budget: op.budget },
-        );
+        const page = await this.o.client.search({ ...request, size: q.size }, { credentials: op.credentials, signal, budget: op.budget });
         await this.note(op, page.creditsRemaining);
         await this.rememberRecords(op, page.records);
         return { value: page, records: page.received };
@@ -132,10 +129,7 @@ export class JobsService {
       op,
       kind: 'expired',
       call: async (signal) => {
-        const page = await this.o.client.expired(
-          { ...req, cursor: q.cursor, size: q.size },
-          { credentials: op.credentials, signal, budget: op.budget },
-        );
+        const page = await this.o.client.expired({ ...req, cursor: q.cursor, size: q.size }, { credentials: op.credentials, signal, budget: op.budget });
         await this.note(op, page.creditsRemaining);
         return { value: page, records: 0 };
       },
@@ -162,10 +156,7 @@ export class JobsService {
       trusted,
       kind: 'aggregate',
       call: async (signal) => {
-        const result = await this.o.client.aggregate(
-          { ...shape, size: limit },
-          { credentials: op.credentials, signal, budget: op.budget },
-        );
+        const result = await this.o.client.aggregate({ ...shape, size: limit }, { credentials: op.credentials, signal, budget: op.budget });
         return { value: result, records: 0 };
       },
       store: async ({ value }) => {
