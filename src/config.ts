@@ -17,6 +17,14 @@ const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   HOST: z.string().default('0.0.0.0'),
+  /** Open client connections at most; more are closed at once (each holds a socket and its buffers). */
+  HTTP_MAX_CONNECTIONS: int(1_000, 1),
+  /** Whole request (headers and body) must arrive within this: Node's 300 s default lets slow bodies hold sockets. */
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 1),
+  /** Request headers must arrive within this. */
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1),
+  /** An idle keep-alive connection closes after this. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBSPIKR_BASE_URL: z.url().default('https://api.jobspikr.com/v2'),
   JOBSPIKR_FALLBACK_BASE_URL: z.url().default('https://api-bcp.jobspikr.com/v2'),
@@ -75,8 +83,15 @@ const EnvSchema = z.object({
   CACHE_TTL_AGGREGATE_MS: int(10 * 60_000),
   CACHE_TTL_EXPIRED_MS: int(5 * 60_000),
   CACHE_TTL_RECORD_MS: int(60 * 60_000),
-  /** Default worst-case credits one operation may spend (x-max-credits overrides downward or upward). */
+  /** Worst-case credits one HTTP request may spend (a batch sums); x-max-credits may only lower it. */
   MAX_CREDITS_PER_OPERATION: int(500, 0),
+  /**
+   * Distinct upstream calls one HTTP request may start (a batch sums): a dashboard's request makes a few;
+   * 10 counts alone would take a key's whole /aggregate_data minute.
+   */
+  MAX_UPSTREAM_CALLS_PER_REQUEST: int(8, 1),
+  /** Largest answer (bytes): a full page of 100 jobs with every field is ~0.3 MB; more is an alias or introspection flood. */
+  MAX_RESPONSE_BYTES: int(4 * 1024 * 1024, 1024),
   // Operation limits: the biggest honest query a dashboard sends stays far below each.
   MAX_DEPTH: int(12, 1),
   MAX_ALIASES: int(30, 1),
@@ -107,7 +122,7 @@ export interface Config {
   /** Unexpected errors are masked in production. */
   production: boolean;
   log: { level: LogLevel };
-  http: { port: number; host: string };
+  http: { port: number; host: string; maxConnections: number; requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   /** No keys configured: the server runs the embedded sandbox and uses its keys. */
   useSandbox: boolean;
   /** Keys configured for the server itself (never spent on a caller's behalf in multi-tenant mode). */
@@ -134,6 +149,8 @@ export interface Config {
     maxBodyBytes: number;
     maxBatch: number;
     maxCreditsPerOperation: number;
+    maxUpstreamCallsPerRequest: number;
+    maxResponseBytes: number;
   };
 }
 
@@ -155,7 +172,15 @@ function group(e: Env): Config {
     env: e.NODE_ENV,
     production: e.NODE_ENV === 'production',
     log: { level: e.LOG_LEVEL },
-    http: { port: e.PORT, host: e.HOST },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+      // Node refuses a headers timeout longer than the request timeout.
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: Math.min(e.HTTP_HEADERS_TIMEOUT_MS, e.HTTP_REQUEST_TIMEOUT_MS),
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     useSandbox: keys === undefined && !e.REQUIRE_CLIENT_CREDENTIALS,
     // In multi-tenant mode configured keys are never spent on a caller's behalf.
     serverKeys: e.REQUIRE_CLIENT_CREDENTIALS ? undefined : keys,
@@ -203,6 +228,8 @@ function group(e: Env): Config {
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxBatch: e.MAX_BATCH,
       maxCreditsPerOperation: e.MAX_CREDITS_PER_OPERATION,
+      maxUpstreamCallsPerRequest: e.MAX_UPSTREAM_CALLS_PER_REQUEST,
+      maxResponseBytes: e.MAX_RESPONSE_BYTES,
     },
   };
 }

@@ -1,10 +1,9 @@
-import { createServer as createHttpServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { guardHost } from './plugins/use-host-check.js';
+import { createHttpServer } from './http-server.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
 
@@ -53,7 +52,7 @@ async function main(): Promise<void> {
 
   const app = createApp({ config, logger, serverKeys });
   if (config.redis.url) await awaitSharedBudget(app, logger, config.redis.startupWaitMs);
-  const http = createHttpServer(guardHost(app.yoga));
+  const http = createHttpServer(app.yoga, config.http);
   http.listen(config.http.port, config.http.host, () => {
     logger.info(`GraphiQL on http://localhost:${config.http.port}/graphql`);
   });

@@ -203,10 +203,15 @@ export class JobsService {
     return found;
   }
 
+  /** Whether the upstream has accepted this key pair (what is cached or budgeted for its client id is shown only then). */
+  isAccepted(c: Credentials): Promise<boolean> {
+    return this.reads.keys.has(c);
+  }
+
   /** Credits this deployment spent under the client, and the last balance JobsPikr reported (accepted pairs only). */
   async credits(c: Credentials): Promise<CreditBalance> {
     // The ledger is the client's business: a pair the upstream has not accepted learns nothing of it.
-    if (!(await this.reads.keys.has(c))) return { used: 0, remaining: null };
+    if (!(await this.isAccepted(c))) return { used: 0, remaining: null };
     return this.ledger.read(c);
   }
 

@@ -1,15 +1,15 @@
-import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { estimateCredits } from './credit-estimate.js';
+import { badInput, toGraphQLError } from '../errors.js';
+import { estimateOperation } from './operation-estimate.js';
+import { reserve } from './request-allowance.js';
 
-function maxCreditsHeader(request: Request, fallback: number): number {
+/** `x-max-credits` may lower the server's cap for a request, never raise it. */
+function maxCreditsHeader(request: Request, serverMax: number): number {
   const raw = request.headers.get('x-max-credits');
-  if (raw === null) return fallback;
-  if (!/^\d{1,9}$/.test(raw.trim())) {
-    throw new GraphQLError('x-max-credits must be a whole number of credits', { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return Number(raw.trim());
+  if (raw === null) return serverMax;
+  if (!/^\d{1,9}$/.test(raw.trim())) throw toGraphQLError(badInput('x-max-credits must be a whole number of credits'));
+  return Math.min(Number(raw.trim()), serverMax);
 }
 
 const isDryRun = (request: Request): boolean => {
@@ -17,33 +17,50 @@ const isDryRun = (request: Request): boolean => {
   return v === '1' || v === 'true';
 };
 
+export interface BudgetOptions {
+  /** MAX_CREDITS_PER_OPERATION: worst-case credits of one HTTP request (a batch sums). */
+  maxCredits: number;
+  /** MAX_UPSTREAM_CALLS_PER_REQUEST. */
+  maxUpstreamCalls: number;
+}
+
 /**
- * The credit guard and the usage report: refuses an operation whose worst case costs more than
- * `x-max-credits` (or the server default) before anything leaves, answers `x-dry-run: 1` with the
+ * The credit and call guard and the usage report: refuses, before anything leaves, an operation whose
+ * worst case would take its HTTP request past the credit cap (`x-max-credits` may only lower it) or past
+ * MAX_UPSTREAM_CALLS_PER_REQUEST, or that repeats introspection; answers `x-dry-run: 1` with the
  * estimate only, and adds `extensions.jobspikr` (what the operation cost) to every result.
  */
-export function useBudget(opts: { defaultMaxCredits: number }): Plugin<Context & { request: Request }> {
+export function useBudget(opts: BudgetOptions): Plugin<Context & { request: Request }> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
-      // Sandbox keys cost nothing (CONTRACT §2): their worst case is 0 and no cap applies.
-      const estimate = ctx.usage.sandbox ? 0 : estimateCredits(args.document, args.operationName, args.variableValues);
-      const max = maxCreditsHeader(ctx.request, opts.defaultMaxCredits);
+      const est = estimateOperation(args.document, args.operationName, args.variableValues);
+      // Sandbox keys cost nothing (CONTRACT §2): their worst case is 0 credits (calls still count).
+      if (ctx.usage.sandbox) est.credits = 0;
+      const maxCredits = maxCreditsHeader(ctx.request, opts.maxCredits);
       if (isDryRun(ctx.request)) {
+        const upstreamCalls = est.calls.size + est.lookups;
         setResultAndStopExecution({
           data: null,
-          extensions: { jobspikr: { dryRun: true, estimatedCredits: estimate, maxCredits: max, withinLimit: estimate <= max, sandbox: ctx.usage.sandbox } },
+          extensions: {
+            jobspikr: {
+              dryRun: true,
+              estimatedCredits: est.credits,
+              maxCredits,
+              estimatedUpstreamCalls: upstreamCalls,
+              maxUpstreamCalls: opts.maxUpstreamCalls,
+              withinLimit: est.credits <= maxCredits && upstreamCalls <= opts.maxUpstreamCalls && est.introspection <= 1,
+              sandbox: ctx.usage.sandbox,
+            },
+          },
         });
         return;
       }
-      if (estimate > max) {
+      const r = reserve(ctx.request, est, { maxCredits, maxUpstreamCalls: opts.maxUpstreamCalls });
+      if (!r.ok) {
         setResultAndStopExecution({
-          errors: [
-            new GraphQLError(`This operation could spend up to ${estimate} job credits, more than the ${max} allowed; lower \`first\` or raise x-max-credits`, {
-              extensions: { code: 'CREDITS_LIMIT', estimatedCredits: estimate, maxCredits: max },
-            }),
-          ],
-          extensions: { jobspikr: { ...ctx.usage.toJSON(), estimatedCredits: estimate } },
+          errors: [toGraphQLError(r.error)],
+          extensions: { jobspikr: { ...ctx.usage.toJSON(), estimatedCredits: est.credits } },
         });
         return;
       }

@@ -38,6 +38,13 @@ function withCode(e: GraphQLError): GraphQLError {
   return copy(e, { ...e.extensions, code: next }, e.originalError ?? undefined);
 }
 
+/** In production an error's extensions never carry its original error: yoga's holds the caller's body text (a parse error echoes it). */
+function withoutOriginal(e: GraphQLError): GraphQLError {
+  if (!e.extensions || !('originalError' in e.extensions)) return e;
+  const { originalError: _hidden, ...extensions } = e.extensions;
+  return copy(e, extensions, e.originalError ?? undefined);
+}
+
 function mapErrors(r: unknown, f: (e: GraphQLError) => GraphQLError): unknown {
   if (!r || typeof r !== 'object' || !('errors' in r)) return r;
   const res = r as Result;
@@ -49,7 +56,8 @@ function mapErrors(r: unknown, f: (e: GraphQLError) => GraphQLError): unknown {
  * message and are not logged as crashes; request-level errors are BAD_USER_INPUT; anything else is
  * left to yoga's masking (logged, "Unexpected error." in production).
  */
-export function useErrorCodes(): Plugin {
+export function useErrorCodes(o: { production: boolean }): Plugin {
+  const requestError = o.production ? (e: GraphQLError) => withoutOriginal(withCode(e)) : withCode;
   return {
     // Runs before yoga's masking (plugins run in order), so AppErrors reach it already expected.
     onExecute() {
@@ -61,8 +69,8 @@ export function useErrorCodes(): Plugin {
       };
     },
     onResultProcess({ result, setResult }) {
-      if (Array.isArray(result)) setResult(result.map((r) => mapErrors(r, withCode)) as typeof result);
-      else if (!(Symbol.asyncIterator in (result as object))) setResult(mapErrors(result, withCode) as typeof result);
+      if (Array.isArray(result)) setResult(result.map((r) => mapErrors(r, requestError)) as typeof result);
+      else if (!(Symbol.asyncIterator in (result as object))) setResult(mapErrors(result, requestError) as typeof result);
     },
   };
 }

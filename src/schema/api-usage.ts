@@ -41,7 +41,12 @@ export const ApiUsage = builder.objectRef<Usage>('ApiUsage').implement({
     sandbox: t.exposeBoolean('sandbox', { nullable: false, description: 'A sandbox key: free, never charged.' }),
     creditsRemaining: t.exposeInt('creditsRemaining', { description: 'Last `job_credit_remaining` seen; null before any call.' }),
     creditsUsedByThisServer: t.exposeInt('creditsUsedByThisServer', { nullable: false, description: 'Credits this deployment spent under this key.' }),
-    limits: t.field({ type: [RateLimitBudget], nullable: false, description: 'One per upstream endpoint.', resolve: (u) => u.limits }),
+    limits: t.field({
+      type: [RateLimitBudget],
+      nullable: false,
+      description: 'One per upstream endpoint; empty until JobsPikr has accepted this key pair.',
+      resolve: (u) => u.limits,
+    }),
   }),
 });
 
@@ -51,7 +56,10 @@ builder.queryField('apiUsage', (t) =>
     nullable: false,
     description: 'Where this API key stands: rate-limit budgets and job credits, as this server knows them.',
     resolve: async (_, __, ctx) => {
-      const [credits, limits] = await Promise.all([ctx.jobs.credits(ctx.credentials), ctx.gate.budgets(ctx.credentials)]);
+      // A client id's budget and its reset times are its tenant's business: a pair the upstream has not
+      // accepted (perhaps a wrong key for a known id) learns nothing of them.
+      const accepted = await ctx.jobs.isAccepted(ctx.credentials);
+      const [credits, limits] = await Promise.all([ctx.jobs.credits(ctx.credentials), accepted ? ctx.gate.budgets(ctx.credentials) : []]);
       return { sandbox: ctx.usage.sandbox, creditsRemaining: credits.remaining, creditsUsedByThisServer: credits.used, limits };
     },
   }),

@@ -1,4 +1,7 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { GraphQLSchema } from 'graphql';
+import { badInput } from '../errors.js';
+import { MAX_IDS_PER_FIELD } from '../limits.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { ExpiredJob, loadExpiredJob } from './expired-job.js';
@@ -33,3 +36,40 @@ builder.asEntity(ExpiredJob, {
     return uniqId ? loadExpiredJob(ctx, uniqId) : null;
   },
 });
+
+/** The key fields each entity type takes in a representation (every one a string). */
+const REPRESENTATION_KEYS: Readonly<Record<string, readonly string[]>> = { Job: ['id', 'uniqId'], ExpiredJob: ['id'] };
+
+/** A representation as the gateway must send it: a known `__typename` and one or more of its key fields, as strings. */
+function checkRepresentation(r: unknown, i: number): void {
+  const bad = (why: string) => badInput(`_entities: representation ${i} ${why}`);
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw bad('is not an object');
+  const typename = (r as Record<string, unknown>).__typename;
+  const keys = typeof typename === 'string' && Object.hasOwn(REPRESENTATION_KEYS, typename) ? REPRESENTATION_KEYS[typename] : undefined;
+  if (!keys) throw bad('has no __typename of this subgraph (Job or ExpiredJob)');
+  const fields = Object.keys(r).filter((k) => k !== '__typename');
+  if (fields.length === 0) throw bad(`has none of ${typename}'s key fields (${keys.join(', ')})`);
+  for (const k of fields) {
+    if (!keys.includes(k)) throw bad(`has a field ${typename} has no key on`);
+    if (typeof (r as Record<string, unknown>)[k] !== 'string') throw bad(`field ${k} must be a string`);
+  }
+}
+
+/**
+ * `_entities` (added by the federation plugin) checked at the edge like `nodes`: at most
+ * MAX_IDS_PER_FIELD representations, each well formed, before any lookup is made. A malformed one is
+ * the caller's error (BAD_USER_INPUT), not a crash inside a reference resolver.
+ */
+export function guardEntities(schema: GraphQLSchema): GraphQLSchema {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return schema;
+  field.resolve = (source, args: { representations?: unknown }, ctx, info) => {
+    const reps = args.representations;
+    if (!Array.isArray(reps)) throw badInput('_entities takes a list of representations');
+    if (reps.length > MAX_IDS_PER_FIELD) throw badInput(`_entities takes at most ${MAX_IDS_PER_FIELD} representations`);
+    reps.forEach(checkRepresentation);
+    return resolve(source, args, ctx, info);
+  };
+  return schema;
+}

@@ -6,12 +6,14 @@ import './jobs-query.js';
 import './expired-job.js';
 import './aggregate.js';
 import './api-usage.js';
-import './entities.js';
+import { guardEntities } from './entities.js';
 
 builder.queryType({ description: 'JobsPikr job data: search, lookups, expired jobs, counts and budget.' });
 
 /** The executable schema, a Federation v2 subgraph (it also serves as a plain GraphQL API). */
-export const schema = builder.toSubGraphSchema({
-  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
-  federationDirectives: ['@key', '@shareable'],
-});
+export const schema = guardEntities(
+  builder.toSubGraphSchema({
+    linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+    federationDirectives: ['@key', '@shareable'],
+  }),
+);

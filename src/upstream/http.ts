@@ -193,25 +193,27 @@ export function createHttp(opts: HttpOptions) {
   async function send(call: UpstreamCall): Promise<UpstreamResult> {
     const started = Date.now();
     const controller = new AbortController();
-    const deadline = { aborted: false };
     const timer = setTimeout(() => {
-      deadline.aborted = true;
       controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     }, opts.deadlineMs);
     timer.unref();
     // AbortSignal.any, not a listener on the request's signal: one request may start dozens of calls.
     const signal = call.signal ? AbortSignal.any([call.signal, controller.signal]) : controller.signal;
     try {
-      return await sendWithin(call, started, signal, deadline);
+      return await sendWithin(call, started, signal, controller.signal);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async function sendWithin(call: UpstreamCall, started: number, signal: AbortSignal, deadline: Deadline): Promise<UpstreamResult> {
+  async function sendWithin(call: UpstreamCall, started: number, signal: AbortSignal, deadline: AbortSignal): Promise<UpstreamResult> {
+    // A call that may be charged runs to its deadline once sent, whoever still waits: the upstream
+    // charges on arrival, so cancelling it would buy the records and throw them away. The caller's
+    // signal still cancels what has not left (the queue for rate budget, the pause between attempts).
+    const sent = call.repeatable ? signal : deadline;
     for (let attemptNo = 1; ; attemptNo++) {
       const slot = await budget(call, signal, deadline);
-      const r = await tryHost(call, attemptNo, signal, deadline).catch(async (e: unknown) => {
+      const r = await tryHost(call, attemptNo, sent, deadline).catch(async (e: unknown) => {
         if (e instanceof UpstreamError && e.uncounted) await slot.release(); // no host could be tried
         throw e;
       });

@@ -1,0 +1,113 @@
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { DEFAULT_PAGE_SIZE, MAX_IDS_PER_FIELD, MAX_PAGE_SIZE } from '../limits.js';
+
+type Vars = Record<string, unknown> | null | undefined;
+
+/** An argument's value with variables filled in (enough to tell two calls apart and read sizes). */
+function value(node: ValueNode | undefined, vars: Vars): unknown {
+  if (!node) return undefined;
+  switch (node.kind) {
+    case Kind.VARIABLE:
+      return vars?.[node.name.value];
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.STRING:
+    case Kind.ENUM:
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return node.values.map((v) => value(v, vars));
+    case Kind.OBJECT:
+      return Object.fromEntries(node.fields.map((f) => [f.name.value, value(f.value, vars)]));
+  }
+}
+
+/** Worst case: `first` defaults to 10 and is capped where the schema caps it. */
+const firstOf = (v: unknown): number => (typeof v === 'number' && v > 0 ? Math.min(v, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE);
+const lengthOf = (v: unknown): number => (Array.isArray(v) ? v.length : 1);
+
+/** Root fields that make one upstream call each (per distinct argument set): search, expired list, counts. */
+const CALLING_FIELDS = new Set(['jobs', 'expiredJobs', 'aggregate']);
+/** Root fields that look jobs up by id: all go through one batching loader (one call per 100 ids). */
+const LOOKUP_FIELDS = new Set(['job', 'node', 'jobsByUniqIds', 'nodes', '_entities']);
+const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
+
+export interface OperationEstimate {
+  /** Most job credits the operation can spend if nothing is cached. */
+  credits: number;
+  /** Identity of each distinct search, expired-list and count call (equal ones share one call). */
+  calls: Set<string>;
+  /** Most id-lookup calls (each up to MAX_IDS_PER_FIELD ids). */
+  lookups: number;
+  /** Introspection root fields (`__schema`, `__type`) by response key. */
+  introspection: number;
+}
+
+/**
+ * The worst case of an operation, read from the document before execution: the job credits every
+ * search page and lookup may buy (multiplied through lists), the upstream calls it may start (cache
+ * hits not assumed) and the introspection it asks for.
+ */
+export function estimateOperation(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): OperationEstimate {
+  const est: OperationEstimate = { credits: 0, calls: new Set(), lookups: 0, introspection: 0 };
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName));
+  if (!op || op.kind !== Kind.OPERATION_DEFINITION) return est;
+  // Variables the request leaves out take the operation's defaults (`$first: Int = 50`).
+  const given = vars ?? {};
+  const withDefaults: Record<string, unknown> = { ...given };
+  for (const d of op.variableDefinitions ?? []) {
+    const name = d.variable.name.value;
+    if (given[name] === undefined && d.defaultValue) withDefaults[name] = value(d.defaultValue, undefined);
+  }
+  const introspectionKeys = new Set<string>();
+  let rootIds = 0;
+
+  const walk = (set: SelectionSetNode | undefined, times: number, root: boolean, seen: Set<string>): { credits: number; looksUp: boolean } => {
+    let credits = 0;
+    let looksUp = false;
+    const add = (r: { credits: number; looksUp: boolean }) => {
+      credits += r.credits;
+      looksUp ||= r.looksUp;
+    };
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === Kind.INLINE_FRAGMENT) add(walk(sel.selectionSet, times, root, seen));
+      else if (sel.kind === Kind.FRAGMENT_SPREAD) {
+        const f = fragments.get(sel.name.value);
+        if (f && !seen.has(f.name.value)) add(walk(f.selectionSet, times, root, new Set([...seen, f.name.value])));
+      } else {
+        const args: Record<string, unknown> = {};
+        for (const a of sel.arguments ?? []) args[a.name.value] = value(a.value, withDefaults);
+        const name = sel.name.value;
+        if (root && INTROSPECTION_FIELDS.has(name)) introspectionKeys.add(sel.alias?.value ?? name);
+        if (root && CALLING_FIELDS.has(name)) est.calls.add(JSON.stringify([name, args]));
+        if (root && LOOKUP_FIELDS.has(name)) rootIds += lengthOf(args.uniqIds ?? args.ids ?? args.representations);
+        if (root && name === 'jobs') credits += times * firstOf(args.first);
+        else if (root && name === 'expiredJobs') {
+          const first = firstOf(args.first);
+          const inner = walk(sel.selectionSet, times * first, false, seen);
+          credits += inner.credits;
+          // Its page's jobs are looked up in one batch after the page arrives.
+          if (inner.looksUp) est.lookups += Math.ceil(first / MAX_IDS_PER_FIELD);
+        } else if (root && (name === 'job' || name === 'node')) credits += times;
+        else if (root && name === 'jobsByUniqIds') credits += times * lengthOf(args.uniqIds);
+        else if (root && name === 'nodes') credits += times * lengthOf(args.ids);
+        else if (root && name === '_entities') credits += times * lengthOf(args.representations);
+        else if (!root && name === 'job') {
+          credits += times;
+          looksUp = true;
+        } else if (!root) add(walk(sel.selectionSet, times, false, seen));
+      }
+    }
+    return { credits, looksUp };
+  };
+  est.credits = walk(op.selectionSet, 1, true, new Set()).credits;
+  // Root lookups of one operation start in one tick, so the loader batches them together.
+  est.lookups += Math.ceil(rootIds / MAX_IDS_PER_FIELD);
+  est.introspection = introspectionKeys.size;
+  return est;
+}
