@@ -38,7 +38,10 @@ export function reserve(request: Request, est: OperationEstimate, limits: Allowa
     allowances.set(request, a);
   }
   if (a.introspection + est.introspection > 1) {
-    return { ok: false, error: badInput('Introspection (__schema or __type) may be asked once per request: no aliased or batched repeats', { limit: 'introspection' }) };
+    return {
+      ok: false,
+      error: badInput('Introspection (__schema or __type) may be asked once per request: no aliased or batched repeats', { limit: 'introspection' }),
+    };
   }
   let calls = a.calls.size + a.lookups + est.lookups;
   for (const c of est.calls) if (!a.calls.has(c)) calls++;

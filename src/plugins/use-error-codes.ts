@@ -42,6 +42,8 @@ function withCode(e: GraphQLError): GraphQLError {
 function withoutOriginal(e: GraphQLError): GraphQLError {
   if (!e.extensions || !('originalError' in e.extensions)) return e;
   const { originalError: _hidden, ...extensions } = e.extensions;
+  // yoga answers such a request error (bad JSON, bad body) 400 only while that extension is there: keep the status.
+  if (!e.path) extensions.http = { status: (extensions.http as { status?: number } | undefined)?.status ?? 400 };
   return copy(e, extensions, e.originalError ?? undefined);
 }
 

@@ -122,26 +122,29 @@ describe('credits under a production key', () => {
 describe('the credit cap and dry runs', () => {
   let s: Stack;
   beforeAll(async () => {
-    s = await startStack({ key: 'production', env: { MAX_CREDITS_PER_OPERATION: '25' } });
+    s = await startStack({ key: 'production', env: { MAX_CREDITS_PER_OPERATION: '40' } });
   });
   afterAll(async () => {
     await s.close();
   });
 
-  it('refuses before any upstream call an operation whose worst case exceeds x-max-credits', async () => {
-    const r = await s.gql('{ a: jobs(first: 30) { nodes { uniqId } } b: jobs(first: 20, filter: { city: "x" }) { nodes { uniqId } } }', undefined, {
-      'x-max-credits': '40',
-    });
+  it('refuses before any upstream call an operation whose worst case exceeds the cap; x-max-credits only lowers it', async () => {
+    const two = '{ a: jobs(first: 30) { nodes { uniqId } } b: jobs(first: 20, filter: { city: "x" }) { nodes { uniqId } } }';
+    const r = await s.gql(two);
     expect(r.body.data ?? null).toBeNull();
     expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'CREDITS_LIMIT', estimatedCredits: 50, maxCredits: 40 });
+    const raised = await s.gql(two, undefined, { 'x-max-credits': '1000' });
+    expect(raised.body.errors?.[0]?.extensions).toMatchObject({ code: 'CREDITS_LIMIT', estimatedCredits: 50, maxCredits: 40 });
+    const lowered = await s.gql('{ jobs(first: 30) { nodes { uniqId } } }', undefined, { 'x-max-credits': '25' });
+    expect(lowered.body.errors?.[0]?.extensions).toMatchObject({ code: 'CREDITS_LIMIT', estimatedCredits: 30, maxCredits: 25 });
     expect(s.sandbox.log).toHaveLength(0);
   });
 
   it('applies the server default without a header, and counts variable defaults and nested lookups', async () => {
-    const byDefault = await s.gql('query($n: Int = 30) { jobs(first: $n) { nodes { uniqId } } }');
-    expect(byDefault.body.errors?.[0]?.extensions).toMatchObject({ code: 'CREDITS_LIMIT', estimatedCredits: 30, maxCredits: 25 });
-    const nested = await s.gql('{ expiredJobs(from: "2024-01-01", to: "2024-12-31", first: 26) { nodes { job { uniqId } } } }');
-    expect(nested.body.errors?.[0]?.extensions).toMatchObject({ code: 'CREDITS_LIMIT', estimatedCredits: 26 });
+    const byDefault = await s.gql('query($n: Int = 45) { jobs(first: $n) { nodes { uniqId } } }');
+    expect(byDefault.body.errors?.[0]?.extensions).toMatchObject({ code: 'CREDITS_LIMIT', estimatedCredits: 45, maxCredits: 40 });
+    const nested = await s.gql('{ expiredJobs(from: "2024-01-01", to: "2024-12-31", first: 41) { nodes { job { uniqId } } } }');
+    expect(nested.body.errors?.[0]?.extensions).toMatchObject({ code: 'CREDITS_LIMIT', estimatedCredits: 41 });
     expect(s.sandbox.log).toHaveLength(0);
     const allowed = await s.gql('{ jobs(first: 30) { nodes { uniqId } } }', undefined, { 'x-max-credits': '30' });
     expect(allowed.body.errors).toBeUndefined();
@@ -153,7 +156,7 @@ describe('the credit cap and dry runs', () => {
     const logged = s.sandbox.log.length;
     const r = await s.gql('{ jobs(first: 12, filter: { city: "Boston" }) { nodes { uniqId } } }', undefined, { 'x-dry-run': '1' });
     expect(r.body.data ?? null).toBeNull();
-    expect(r.body.extensions?.jobspikr).toMatchObject({ dryRun: true, estimatedCredits: 12, maxCredits: 25, withinLimit: true, sandbox: false });
+    expect(r.body.extensions?.jobspikr).toMatchObject({ dryRun: true, estimatedCredits: 12, maxCredits: 40, withinLimit: true, sandbox: false });
     expect(s.sandbox.log.length).toBe(logged);
     expect(s.sandbox.creditsRemaining(s.sandbox.keys.production.clientId)).toBe(before);
   });

@@ -150,11 +150,13 @@ describe('operation limits (GraphQL Armor + Pothos complexity)', () => {
     expectRefused(await stack.gql(`{ jobs { totalCount ${'@include(if: true) '.repeat(21)} } }`), /Directives limit/);
   });
 
-  it('cost: `first` multiplies, so ten 100-record searches are refused where ten 10-record ones are not', async () => {
+  it('cost: `first` multiplies, so eight 100-record searches are refused where eight 10-record ones are not', async () => {
+    // Eight: MAX_UPSTREAM_CALLS_PER_REQUEST's default, so only the cost can refuse them.
+    const fields = 'nodes { uniqId title companyName location { city state country } }';
     const searches = (first: number) =>
-      `{ ${Array.from({ length: 10 }, (_, i) => `s${i}: jobs(first: ${first}, filter: { keywords: "k${i}" }) { nodes { uniqId title location { city } } }`).join(' ')} }`;
+      `{ ${Array.from({ length: 8 }, (_, i) => `s${i}: jobs(first: ${first}, filter: { keywords: "k${i}" }) { ${fields} }`).join(' ')} }`;
     expectRefused(await stack.gql(searches(100)), /complexity/);
-    const byVariable = `query($n: Int) { ${Array.from({ length: 10 }, (_, i) => `v${i}: jobs(first: $n, filter: { keywords: "v${i}" }) { nodes { uniqId title location { city } } }`).join(' ')} }`;
+    const byVariable = `query($n: Int) { ${Array.from({ length: 8 }, (_, i) => `v${i}: jobs(first: $n, filter: { keywords: "v${i}" }) { ${fields} }`).join(' ')} }`;
     expectRefused(await stack.gql(byVariable, { n: 100 }), /complexity/);
     const cheap = await stack.gql(searches(10));
     expect(cheap.body.errors).toBeUndefined();
