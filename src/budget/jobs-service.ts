@@ -203,6 +203,11 @@ export class JobsService {
     return found;
   }
 
+  /** Upstream calls in flight in this process: a call runs on after its last waiter has gone. */
+  get callsInFlight(): number {
+    return this.reads.inFlight;
+  }
+
   /** Whether the upstream has accepted this key pair (what is cached or budgeted for its client id is shown only then). */
   isAccepted(c: Credentials): Promise<boolean> {
     return this.reads.keys.has(c);

@@ -80,6 +80,11 @@ export class ReadThrough {
     this.keys = new VerifiedKeys({ redis: o.redis, prefix: o.prefix, ...o.verified });
   }
 
+  /** Upstream calls in flight in this process (each may have many waiters, or none). */
+  get inFlight(): number {
+    return this.flight.size;
+  }
+
   /** A cached page when one serves this size exactly; else one (coalesced) upstream call. */
   async page<T extends { cursor: string | null }>(r: PageRequest<T>): Promise<Page<T>> {
     const key = r.keyAt(r.cursor);

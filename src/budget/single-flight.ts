@@ -9,7 +9,9 @@ interface Flight {
  * Identical calls in flight at once are made once: later callers join the first one's promise.
  * Keys are normalised requests (see jobs-service.ts), so filter order and case don't split them.
  * The shared call runs under its own signal, aborted only when every caller has gone away: one
- * browser closing its tab does not fail the others, and nobody left waiting cancels the call.
+ * browser closing its tab does not fail the others. That abort cancels only what has not left yet
+ * (a call queued for rate budget); a charged call already sent runs on to its deadline and is
+ * charged, cached and recorded (upstream/http.ts), since the upstream charges on arrival.
  */
 export class SingleFlight {
   private readonly inflight = new Map<string, Flight>();
