@@ -25,3 +25,35 @@ describe("a key pair the upstream has not accepted learns nothing of the client'
     expect(refused.body.extensions?.jobspikr).toMatchObject({ creditsRemaining: null, creditsCharged: 0 });
   });
 });
+
+describe("multi-tenant mode: a tenant's rate budget is shown to its accepted pair only", () => {
+  let mt: Stack;
+  beforeAll(async () => {
+    mt = await startStack({ key: 'none', env: { REQUIRE_CLIENT_CREDENTIALS: 'true' } });
+  });
+  afterAll(() => mt.close());
+
+  const LIMITS = '{ apiUsage { limits { endpoint remainingThisMinute resetAt } } }';
+  type Limit = { endpoint: string; remainingThisMinute: number; resetAt: string | null };
+  const limits = (r: Awaited<ReturnType<Stack['gql']>>) => (r.body.data?.apiUsage as { limits: Limit[] }).limits;
+
+  it('a wrong key for a known client id sees no budget or reset time; the tenant sees its own', async () => {
+    const { clientId, authKey } = mt.sandbox.keys.production;
+    const tenant = { client_id: clientId, client_auth_key: authKey };
+    const bought = await mt.gql('{ jobs(first: 1) { totalCount } }', undefined, tenant);
+    expect(bought.body.errors).toBeUndefined();
+    const own = limits(await mt.gql(LIMITS, undefined, tenant));
+    const data = own.find((l) => l.endpoint === '/v2/data');
+    expect(data?.remainingThisMinute).toBe(99);
+    expect(data?.resetAt).toEqual(expect.any(String));
+
+    const wrong = { client_id: clientId, client_auth_key: `${authKey}-wrong` };
+    const before = mt.sandbox.log.length;
+    expect(limits(await mt.gql(LIMITS, undefined, wrong))).toEqual([]);
+    // Asking made no upstream call.
+    expect(mt.sandbox.log.length).toBe(before);
+    // A never-seen pair learns nothing either, until the upstream accepts it.
+    const stranger = { client_id: 'demo_prod_unknown_000001', client_auth_key: 'prd_0000' };
+    expect(limits(await mt.gql(LIMITS, undefined, stranger))).toEqual([]);
+  });
+});
