@@ -50,3 +50,16 @@ export const BACKGROUND_RESERVE_RATIO = 0.1;
 
 /** How often a background call that stepped back for waiting interactive calls looks again. */
 export const YIELD_POLL_MS = 50;
+
+/**
+ * Rate budget of one key pair the upstream has not accepted (its probes), per endpoint: its own small
+ * bucket beside (never inside) its client id's budget. A tenant's first call after a restart is such a
+ * probe; a flood of wrong keys for the id gets this much per pair, and one call in flight per pair.
+ */
+export const PROBE_LIMITS = { perMinute: 3, perHour: 30 } as const;
+
+/** Most limiter keys (client id x endpoint, and probe buckets) a process keeps; least recently used go first. */
+export const MAX_LIMITER_KEYS = 20_000;
+
+/** Most key pairs a process remembers as accepted (and client ids with their accepted pairs). */
+export const MAX_VERIFIED_PAIRS = 20_000;

@@ -106,8 +106,8 @@ export class JobsService {
       ttlMs: this.o.ttl.searchMs,
       op,
       kind: 'search',
-      call: async (signal) => {
-        const page = await this.o.client.search({ ...request, size: q.size }, { credentials: op.credentials, signal, budget: op.budget });
+      call: async (signal, budget) => {
+        const page = await this.o.client.search({ ...request, size: q.size }, { credentials: op.credentials, signal, budget });
         await this.note(op, page.creditsRemaining);
         await this.rememberRecords(op, page.records);
         return { value: page, records: page.received };
@@ -128,8 +128,8 @@ export class JobsService {
       ttlMs: this.o.ttl.expiredMs,
       op,
       kind: 'expired',
-      call: async (signal) => {
-        const page = await this.o.client.expired({ ...req, cursor: q.cursor, size: q.size }, { credentials: op.credentials, signal, budget: op.budget });
+      call: async (signal, budget) => {
+        const page = await this.o.client.expired({ ...req, cursor: q.cursor, size: q.size }, { credentials: op.credentials, signal, budget });
         await this.note(op, page.creditsRemaining);
         return { value: page, records: 0 };
       },
@@ -155,8 +155,8 @@ export class JobsService {
       op,
       trusted,
       kind: 'aggregate',
-      call: async (signal) => {
-        const result = await this.o.client.aggregate({ ...shape, size: limit }, { credentials: op.credentials, signal, budget: op.budget });
+      call: async (signal, budget) => {
+        const result = await this.o.client.aggregate({ ...shape, size: limit }, { credentials: op.credentials, signal, budget });
         return { value: result, records: 0 };
       },
       store: async ({ value }) => {
@@ -191,8 +191,8 @@ export class JobsService {
       op,
       trusted,
       kind: 'lookup',
-      call: async (signal) => {
-        const page = await this.o.client.search(lookupRequest(sorted), { credentials: op.credentials, signal, budget: op.budget });
+      call: async (signal, budget) => {
+        const page = await this.o.client.search(lookupRequest(sorted), { credentials: op.credentials, signal, budget });
         await this.note(op, page.creditsRemaining);
         await this.rememberRecords(op, page.records);
         return { value: page.records, records: page.received };

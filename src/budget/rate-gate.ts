@@ -5,7 +5,8 @@ import { clientHash, type Credentials } from '../upstream/credentials.js';
 import { UpstreamError } from '../upstream/errors.js';
 import type { CallBudget, Endpoint, GateSlot, RequestGate } from '../upstream/http.js';
 import type { Metrics } from '../metrics.js';
-import { BACKGROUND_RESERVE_RATIO, YIELD_POLL_MS } from '../limits.js';
+import { LRUCache } from 'lru-cache';
+import { BACKGROUND_RESERVE_RATIO, MAX_LIMITER_KEYS, PROBE_LIMITS, YIELD_POLL_MS } from '../limits.js';
 import { MemorySlidingWindow, type SlidingWindowStore, type TakeResult, type WindowCount, type WindowLimit } from './sliding-window.js';
 
 /** JobsPikr's documented limits per client id (CONTRACT §5); /expired_jobs as /data [chosen]. */
@@ -58,7 +59,7 @@ interface Others {
  */
 export class RateGate implements RequestGate {
   private readonly local = new MemorySlidingWindow();
-  private readonly others = new Map<string, Others>();
+  private readonly others = new LRUCache<string, Others>({ max: MAX_LIMITER_KEYS });
   /** Interactive calls per limiter key waiting for budget in this process: background calls let them go first. */
   private readonly waiting = new Map<string, number>();
   private sharedDown = false;
@@ -75,6 +76,11 @@ export class RateGate implements RequestGate {
     });
   }
 
+  /** Limiter keys this process holds calls for (bounded by MAX_LIMITER_KEYS). */
+  get trackedKeys(): number {
+    return this.local.size;
+  }
+
   /** True while the shared store is unreachable and this replica runs on its local share. */
   get degraded(): boolean {
     return this.sharedDown;
@@ -86,7 +92,10 @@ export class RateGate implements RequestGate {
   }
 
   windows(endpoint: Endpoint, share = 1): WindowLimit[] {
-    const l = this.limits[endpoint];
+    return this.windowsOf(this.limits[endpoint], share);
+  }
+
+  private windowsOf(l: { perMinute: number; perHour: number }, share = 1): WindowLimit[] {
     const { ratio, maxMs } = this.o.windowMargin;
     const widened = (ms: number) => ms + Math.min(maxMs, Math.ceil(ms * ratio));
     return [
@@ -100,16 +109,26 @@ export class RateGate implements RequestGate {
    * counts until released: an attempt the upstream did not count (401, never sent) gives it back.
    */
   async acquire(credentials: Credentials, endpoint: Endpoint, signal: AbortSignal, budget: CallBudget = {}): Promise<GateSlot> {
-    const key = limiterKey(credentials, endpoint);
+    const id = limiterKey(credentials, endpoint);
+    // A probe (a pair not accepted yet) draws on its pair's own bucket only, never on the id's budget.
+    const key = budget.probe ? `${id}:probe:${budget.probe}` : id;
     const background = budget.lane === 'background';
     const giveUpAt = Date.now() + Math.min(this.o.maxWaitMs, budget.maxWaitMs ?? this.o.maxWaitMs);
-    const main = background ? this.reserved(this.windows(endpoint)) : this.windows(endpoint);
-    const shares = (budget.shares ?? []).map((s) => ({ key: `${key}:share:${s.key}`, windows: this.windows(endpoint, s.share) }));
+    const full = budget.probe ? this.windowsOf(PROBE_LIMITS) : this.windows(endpoint);
+    const main = background ? this.reserved(full) : full;
+    const shares = budget.probe ? [] : (budget.shares ?? []).map((s) => ({ key: `${id}:share:${s.key}`, windows: this.windows(endpoint, s.share) }));
     let counted = false;
     try {
       for (;;) {
-        const r = background && (this.waiting.get(key) ?? 0) > 0 ? yieldTo() : await this.takeAll(key, main, shares);
-        if (r.ok) return { release: () => this.releaseAll(r.id, key, main, shares) };
+        // A probe waits out a Retry-After the upstream gave its client id like any other call.
+        const blocked = budget.probe ? this.local.blockedFor(id) : 0;
+        const r =
+          blocked > 0
+            ? { ok: false as const, retryAfterMs: blocked }
+            : background && (this.waiting.get(key) ?? 0) > 0
+              ? yieldTo()
+              : await this.takeAll(key, main, shares);
+        if (r.ok) return budget.probe ? this.probeSlot(r.id, key, main, id, endpoint) : { release: () => this.releaseAll(r.id, key, main, shares) };
         if (Date.now() + r.retryAfterMs > giveUpAt) {
           this.o.metrics.rateLimited.inc({ endpoint });
           const retryAfter = Math.max(1, Math.ceil(r.retryAfterMs / 1000));
@@ -128,6 +147,24 @@ export class RateGate implements RequestGate {
         else this.waiting.delete(key);
       }
     }
+  }
+
+  /**
+   * A pair's probe bucket counts its refusals (401s) and what it has in flight: wrong keys run out
+   * of probes, while a right pair's retries (a 5xx, a host that could not be reached) give theirs
+   * back. Once the upstream answers, the pair was the id's own and the upstream counted the call under
+   * the id: so is it here, over the limit if need be.
+   */
+  private probeSlot(slotId: string, key: string, windows: WindowLimit[], id: string, endpoint: Endpoint): GateSlot {
+    const counted = this.windows(endpoint).map((w) => ({ ...w, limit: Number.MAX_SAFE_INTEGER }));
+    const giveBack = () => this.release(key, windows, slotId);
+    return {
+      release: (why) => (why === 'refused' ? Promise.resolve() : giveBack()),
+      settled: async (outcome) => {
+        await giveBack();
+        if (outcome === 'answered') await this.take(id, counted, randomUUID());
+      },
+    };
   }
 
   /** The windows less the slots kept for interactive calls: a background call never takes the last ones. */

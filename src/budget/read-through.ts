@@ -27,7 +27,8 @@ export interface Fetched<T> {
   records: number;
 }
 
-export type Call<T> = (signal: AbortSignal) => Promise<Fetched<T>>;
+/** The upstream call itself, under the flight's signal and the rate budget it is to draw on. */
+export type Call<T> = (signal: AbortSignal, budget: CallBudget | undefined) => Promise<Fetched<T>>;
 
 export type CacheKind = 'search' | 'expired' | 'aggregate' | 'lookup';
 
@@ -65,6 +66,24 @@ export interface ReadThroughOptions {
   peer: { waitMs: number; pollMs: number; resultTtlMs: number };
 }
 
+/** Resolves when `p` settles, or rejects when `signal` aborts first (the waiter's client left). */
+function settled(p: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  const done = p.then(
+    () => undefined,
+    () => undefined,
+  );
+  if (!signal) return done;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const leave = () => reject(signal.reason);
+    signal.addEventListener('abort', leave, { once: true });
+    void done.then(() => {
+      signal.removeEventListener('abort', leave);
+      resolve();
+    });
+  });
+}
+
 /**
  * Cache, then single-flight (in process and across replicas), then the call. Cached or coalesced
  * data is served only under a key pair the upstream has accepted; the caller that makes the call is
@@ -72,6 +91,8 @@ export interface ReadThroughOptions {
  */
 export class ReadThrough {
   private readonly flight = new SingleFlight();
+  /** keyHash → the call an unaccepted pair has in flight (its probe). */
+  private readonly probes = new Map<string, Promise<unknown>>();
   private readonly peers: PeerFlight | undefined;
   readonly keys: VerifiedKeys;
 
@@ -123,12 +144,42 @@ export class ReadThrough {
    * replica), never one of an accepted pair: what it gets is what the upstream says to it.
    */
   async fetch<T>(r: FetchRequest<T>): Promise<T> {
+    const pairKey = `${r.key}:pair:${keyHash(r.op.credentials)}`;
+    // A pair not accepted yet sends one call at a time (its probe); its others wait for the verdict.
+    if (!r.trusted && !this.flight.has(pairKey)) return this.probe(r);
+    return this.fly(r, pairKey);
+  }
+
+  /**
+   * One call in flight per unaccepted pair: later calls of the pair wait for it, then go on as an
+   * accepted pair (the pool, the cache of what others bought) or become the next probe. The check
+   * and the claim of the slot are one synchronous step, so two waiters never both probe.
+   */
+  private async probe<T>(r: FetchRequest<T>): Promise<T> {
+    const kh = keyHash(r.op.credentials);
+    for (let p = this.probes.get(kh); p; p = this.probes.get(kh)) {
+      await settled(p, r.op.signal);
+      // Accepted now: the pool's budget, but still the pair's own flight key, so it meets the calls
+      // its pair started before acceptance (here or on a peer) instead of making them again.
+      if (await this.keys.has(r.op.credentials)) return this.fly(r, `${r.key}:pair:${kh}`);
+    }
+    const mine = this.fly(r, `${r.key}:pair:${kh}`, kh);
+    this.probes.set(kh, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.probes.get(kh) === mine) this.probes.delete(kh);
+    }
+  }
+
+  private async fly<T>(r: FetchRequest<T>, pairKey: string, probe?: string): Promise<T> {
     const { op } = r;
+    const budget = probe ? { ...op.budget, probe } : op.budget;
     const own = async (signal: AbortSignal): Promise<Fetched<T>> => {
       op.usage.upstreamCalls++;
       let got: Fetched<T>;
       try {
-        got = await r.call(signal);
+        got = await r.call(signal, budget);
       } catch (e) {
         if (isAppError(e) && e.code === 'UNAUTHENTICATED') await this.keys.reject(op.credentials);
         throw e;
@@ -140,7 +191,6 @@ export class ReadThrough {
     };
     // A pair not yet accepted flies alone (with its own pair only). Once accepted, it still joins a
     // call it started before acceptance: same keys, so sharing is safe, and the call is not made twice.
-    const pairKey = `${r.key}:pair:${keyHash(op.credentials)}`;
     const flightKey = !r.trusted || this.flight.has(pairKey) ? pairKey : r.key;
     const { value, joined } = await this.flight.run(flightKey, op.signal, async (signal) => {
       if (!this.peers) return { fetched: await own(signal), byPeer: false };

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+import { MAX_LIMITER_KEYS } from '../limits.js';
 import type { Redis } from 'ioredis';
 
 /** One rolling window of a JobsPikr limit (CONTRACT §5: windows are rolling). */
@@ -45,8 +47,15 @@ export interface SlidingWindowStore {
 
 /** In-process sliding log: the whole budget without Redis, and each replica's own record with it. */
 export class MemorySlidingWindow {
-  private readonly logs = new Map<string, Map<WindowLimit['name'], Stamp[]>>();
-  private readonly blocks = new Map<string, number>();
+  // Bounded: a log whose calls have all left its windows is dropped, and past MAX_LIMITER_KEYS keys the
+  // least recently used go (random client ids must not grow the heap without end).
+  private readonly logs = new LRUCache<string, Map<WindowLimit['name'], Stamp[]>>({ max: MAX_LIMITER_KEYS });
+  private readonly blocks = new LRUCache<string, number>({ max: MAX_LIMITER_KEYS });
+
+  /** Keys with calls on record (a bound check for tests and metrics). */
+  get size(): number {
+    return this.logs.size;
+  }
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -55,6 +64,7 @@ export class MemorySlidingWindow {
     const used = windows.map((w) => this.live(key, w, now).length);
     const blocked = this.blocks.get(key) ?? 0;
     if (blocked > now) return { ok: false, retryAfterMs: blocked - now, used };
+    if (blocked) this.blocks.delete(key);
     let wait = 0;
     windows.forEach((w, i) => {
       const log = this.live(key, w, now);
@@ -125,7 +135,11 @@ export class MemorySlidingWindow {
     while (i < log.length && (log[i]?.at ?? 0) <= now - w.windowMs) i++;
     if (i === 0) return log;
     const kept = log.slice(i);
-    perWindow.set(w.name, kept);
+    if (kept.length > 0) perWindow.set(w.name, kept);
+    else {
+      perWindow.delete(w.name);
+      if (perWindow.size === 0) this.logs.delete(key);
+    }
     return kept;
   }
 }

@@ -37,12 +37,20 @@ export interface CallBudget {
   shares?: readonly { key: string; share: number }[];
   /** Wait at most this long for budget (at most the gate's own bound); 0 = take a free slot or fail now. */
   maxWaitMs?: number;
+  /**
+   * The call is made with a key pair the upstream has not accepted (this value identifies the pair):
+   * it draws from that pair's own small bucket and its client id's probe pool, never from the
+   * client id's budget, so wrong keys for a known id cannot starve its tenant.
+   */
+  probe?: string;
 }
 
 /** One attempt's place in the rate budget. */
 export interface GateSlot {
-  /** Give the slot back: the upstream did not count the attempt (401, or it never arrived). */
-  release(): Promise<void>;
+  /** Give the slot back: the upstream did not count the attempt (`refused`: a 401; `unsent`: it never arrived). */
+  release(why?: 'refused' | 'unsent'): Promise<void>;
+  /** The attempt reached the upstream and was `answered` (200) or `failed` (any other counted outcome). */
+  settled?(outcome: 'answered' | 'failed'): Promise<void>;
 }
 
 /** Budget hooks run around every attempt (rate limiter, 429 feedback). */
@@ -214,11 +222,15 @@ export function createHttp(opts: HttpOptions) {
     for (let attemptNo = 1; ; attemptNo++) {
       const slot = await budget(call, signal, deadline);
       const r = await tryHost(call, attemptNo, sent, deadline).catch(async (e: unknown) => {
-        if (e instanceof UpstreamError && e.uncounted) await slot.release(); // no host could be tried
+        if (e instanceof UpstreamError && e.uncounted) await slot.release('unsent'); // no host could be tried
         throw e;
       });
-      if (!(r instanceof UpstreamError)) return r;
-      if (r.uncounted) await slot.release();
+      if (!(r instanceof UpstreamError)) {
+        await slot.settled?.('answered');
+        return r;
+      }
+      if (r.uncounted) await slot.release(r.code === 'UNAUTHENTICATED' ? 'refused' : 'unsent');
+      else await slot.settled?.('failed');
       if (r.code === 'RATE_LIMITED' && r.httpStatus === 429 && opts.gate) {
         await opts.gate.penalize(call.credentials, call.endpoint, r.retryAfter ?? 1);
       }
