@@ -35,7 +35,7 @@ describe("multi-tenant mode: a tenant's rate budget is shown to its accepted pai
 
   const LIMITS = '{ apiUsage { limits { endpoint remainingThisMinute resetAt } } }';
   type Limit = { endpoint: string; remainingThisMinute: number; resetAt: string | null };
-  const limits = (r: Awaited<ReturnType<Stack['gql']>>) => (r.body.data?.apiUsage as { limits: Limit[] }).limits;
+  const limits = (r: Awaited<ReturnType<Stack['gql']>>) => (r.body.data?.apiUsage as { limits: Limit[] } | undefined)?.limits ?? [];
 
   it('a wrong key for a known client id sees no budget or reset time; the tenant sees its own', async () => {
     const { clientId, authKey } = mt.sandbox.keys.production;

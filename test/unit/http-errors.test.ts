@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusError, transportError, UpstreamError } from '../../src/upstream/errors.js';
+import { statusError, transportError, type UpstreamError } from '../../src/upstream/errors.js';
 
 // Which upstream failures may be sent again. A production-key search is not repeatable: anything that
 // may have followed a charge must not be re-sent for it; free endpoints and sandbox keys are repeatable.
