@@ -1,5 +1,5 @@
-// Load test: 50 concurrent clients for 30 s (BENCH_QUICK=1: 5 s) sending a seeded mix of valid and
-// invalid requests to one server process over a sandbox with the contract's real limits.
+// Load test: 50 concurrent clients for 30 s (BENCH_QUICK=1: 5 s) sending a seeded mix of valid,
+// invalid and abusive (issue 8) requests to one server process over a sandbox with the contract's real limits.
 // Pass: zero 5xx, zero socket errors, the process still alive and healthy; reports RSS before/after.
 // Run: `npm run bench -- load` (or `npx tsx bench/load.ts`).
 import autocannon from 'autocannon';
@@ -37,7 +37,7 @@ const post = (body: string, headers: Record<string, string> = json): Req => ({ m
 const op = (query: string, variables?: Record<string, unknown>) => post(JSON.stringify({ query, variables }));
 
 /** The request mix: [weight, name, builder]. Valid requests dominate, as in real traffic. */
-export function mix(ids: string[], cursor: string, random: () => number): [number, string, () => Req][] {
+export function mix(ids: string[], cursor: string, random: () => number, knownId = 'demo_jp_sandbox_0000000001'): [number, string, () => Req][] {
   const id = () => ids[Math.floor(random() * ids.length)] ?? '0'.repeat(32);
   const cachedSearch = searchBody(54_321.25);
   return [
@@ -84,6 +84,70 @@ export function mix(ids: string[], cursor: string, random: () => number): [numbe
     [2, 'mutation', () => op('mutation { deleteEverything }')],
     [1, 'blank body', () => post(' ')], // autocannon cannot send a truly empty body (it hangs waiting)
     [1, 'wrong variable type', () => op('query ($n: Int) { jobs(first: $n) { totalCount } }', { n: 'ten' })],
+    // Abusive mixes (issue 8): each must be refused cheaply, before anything leaves, or bounded.
+    [2, 'aliased introspection', () => op(`{ ${Array.from({ length: 30 }, (_, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`)],
+    [1, 'batched introspection', () => post(JSON.stringify(Array.from({ length: 10 }, () => ({ query: '{ __schema { types { name fields { name } } } }' }))))],
+    [
+      2,
+      '25 distinct searches',
+      () => op(`{ ${Array.from({ length: 25 }, (_, i) => `j${i}: jobs(first: 1, filter: { keywords: "k${i}-${freshFloor()}" }) { totalCount }`).join(' ')} }`),
+    ],
+    [
+      2,
+      '10 distinct counts',
+      () =>
+        op(
+          `{ ${Array.from({ length: 10 }, (_, i) => `c${i}: aggregate(field: CITY, limit: ${i + 1}, filter: { salary: { min: ${freshFloor()} } }) { key count }`).join(' ')} }`,
+        ),
+    ],
+    [
+      1,
+      'batch of searches',
+      () =>
+        post(
+          JSON.stringify(
+            Array.from({ length: 10 }, (_, i) => ({ query: `{ jobs(first: 100, filter: { keywords: "b${i}-${freshFloor()}" }) { totalCount } }` })),
+          ),
+        ),
+    ],
+    [1, 'x-max-credits raise', () => post(JSON.stringify({ query: '{ jobs(first: 100) { totalCount } }' }), { ...json, 'x-max-credits': '999999999' })],
+    [
+      1,
+      '_entities flood',
+      () =>
+        op('query ($r: [_Any!]!) { _entities(representations: $r) { ... on Job { uniqId } } }', {
+          r: Array.from({ length: 150 }, () => ({ __typename: 'Job', uniqId: id() })),
+        }),
+    ],
+    [
+      1,
+      '_entities malformed',
+      () =>
+        post(
+          `{"query":"query ($r: [_Any!]!) { _entities(representations: $r) { ... on Job { uniqId } } }","variables":{"r":[{"__typename":"Job","uniqId":5},{"__typename":"Nope"},{"__proto__":{"x":1}}]}}`,
+        ),
+    ],
+    [
+      2,
+      'wrong key, known id',
+      () =>
+        post(JSON.stringify({ query: `{ jobs(first: 1, filter: { keywords: "w${freshFloor()}" }) { totalCount } }` }), {
+          ...json,
+          client_id: knownId,
+          client_auth_key: 'wrong-key',
+        }),
+    ],
+    [
+      2,
+      'random client ids',
+      () =>
+        post(JSON.stringify({ query: '{ apiUsage { limits { endpoint } } job(uniqId: "0123456789abcdef0123456789abcdef") { uniqId } }' }), {
+          ...json,
+          client_id: `rnd_${Math.floor(random() * 1e12)}`,
+          client_auth_key: 'k',
+        }),
+    ],
+    [1, 'Host re-route', () => ({ ...post(JSON.stringify({ query: '{ __typename }' })), headers: { ...json, host: 'x/metrics?' } })],
   ];
 }
 
