@@ -306,7 +306,7 @@ function observe(step: Step, body: GqlBody, s: UserState): number {
   return 0;
 }
 
-async function runUser(user: number, script: Screen[], ctx: { url: string; speedup: number; t0: number }, out: OpRecord[]): Promise<void> {
+export async function runUser(user: number, script: Screen[], ctx: { url: string; speedup: number; t0: number }, out: OpRecord[]): Promise<void> {
   const state = new UserState();
   for (const screen of script) {
     await sleep(screen.thinkMs / ctx.speedup);

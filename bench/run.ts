@@ -171,7 +171,14 @@ async function main(): Promise<void> {
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const sub = process.argv[2];
-  const task = sub === 'load' ? import('./load.js').then((m) => m.main()) : sub === 'dashboard' ? import('./dashboard.js').then((m) => m.main()) : main();
+  const task =
+    sub === 'load'
+      ? import('./load.js').then((m) => m.main())
+      : sub === 'dashboard'
+        ? import('./dashboard.js').then((m) => m.main())
+        : sub === 'chaos'
+          ? import('./chaos.js').then((m) => m.main())
+          : main();
   void task.catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;

@@ -67,7 +67,7 @@ export function createApp(o: AppOptions) {
     gate,
     failover: { ...c.failover, probeTimeoutMs: Math.min(PROBE_TIMEOUT_MS, c.upstream.headersTimeoutMs) },
   });
-  const cache = new TieredCache({ maxBytes: c.cache.maxBytes, redis, prefix: `${prefix}cache:`, logger });
+  const cache = new TieredCache({ maxBytes: c.cache.maxBytes, staleMaxAgeMs: c.cache.staleMaxAgeMs, redis, prefix: `${prefix}cache:`, logger });
   const jobs = new JobsService({
     client,
     cache,
@@ -78,6 +78,8 @@ export function createApp(o: AppOptions) {
     ttl: c.cache.ttl,
     verified: c.verifiedKeys,
     peer: { ...c.peerFlight, waitMs: c.upstream.deadlineMs },
+    upstreamAvailable: () => client.hosts.available(),
+    revalidate: c.revalidate,
   });
   if (!c.cursor.secret && redis) logger.warn('CURSOR_SECRET is not set: cursors issued by one replica will not work on another');
   const yoga = createServer({

@@ -36,13 +36,22 @@ export const builder = new SchemaBuilder<{
     nodeTypeOptions: { description: 'An object with a global ID (Relay global object identification).' },
     // Shareable: every Relay-style subgraph of a supergraph defines the same PageInfo.
     pageInfoTypeOptions: { description: 'Where a page sits in a forward-only list.', shareable: true },
-    nodeQueryOptions: { description: 'Any object by its global ID. Job lookups are batched with `job` and `nodes`.' },
+    nodeQueryOptions: {
+      description: 'Any object by its global ID. Job lookups are batched with `job` and `nodes`.',
+      resolve: async (_root, { id }, ctx, info, resolveNode) => {
+        const node = await resolveNode(id);
+        ctx.usage.stale.at(node, info);
+        return node;
+      },
+    },
     nodesQueryOptions: {
       description: `Objects by global ID (up to ${MAX_PAGE_SIZE}), in the order asked; null where unknown.`,
       // Like jobsByUniqIds: one upstream lookup takes 100 ids, and one request must not drain the key's budget.
-      resolve: (_root, { ids }, _ctx, _info, resolveNodes) => {
+      resolve: async (_root, { ids }, ctx, info, resolveNodes) => {
         if (ids.length > MAX_PAGE_SIZE) throw badInput(`nodes takes at most ${MAX_PAGE_SIZE} ids`);
-        return resolveNodes(ids);
+        const nodes = await resolveNodes(ids);
+        for (const [i, n] of nodes.entries()) ctx.usage.stale.at(n, info, i);
+        return nodes;
       },
     },
   },

@@ -1,3 +1,4 @@
+import type { RevalidatorOptions } from './budget/revalidate.js';
 import { z } from 'zod';
 import type { RateGateOptions } from './budget/rate-gate.js';
 import type { UpstreamOptions } from './upstream/client.js';
@@ -83,6 +84,10 @@ const EnvSchema = z.object({
   CACHE_TTL_AGGREGATE_MS: int(10 * 60_000),
   CACHE_TTL_EXPIRED_MS: int(5 * 60_000),
   CACHE_TTL_RECORD_MS: int(60 * 60_000),
+  /** Cached data is kept this long past its lifetime, to answer when a fresh call fails (stale-if-error; 0 = off). */
+  STALE_MAX_AGE_MS: int(24 * 60 * 60_000),
+  /** A count or expired list hit in this last part of its lifetime is refreshed in the background (0 = off). */
+  SWR_WINDOW_RATIO: z.coerce.number().min(0).max(1).default(0.2),
   /** Worst-case credits one HTTP request may spend (a batch sums); x-max-credits may only lower it. */
   MAX_CREDITS_PER_OPERATION: int(500, 0),
   /**
@@ -136,7 +141,9 @@ export interface Config {
   failover: Omit<FailoverOptions, 'probeTimeoutMs'>;
   rateGate: Pick<RateGateOptions, 'minuteMs' | 'hourMs' | 'maxWaitMs' | 'downShare' | 'windowMargin'>;
   redis: { url: string | undefined; startupWaitMs: number };
-  cache: { maxBytes: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
+  cache: { maxBytes: number; staleMaxAgeMs: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
+  /** stale-while-revalidate of the free endpoints (budget/revalidate.ts). */
+  revalidate: Pick<RevalidatorOptions, 'windowRatio'>;
   verifiedKeys: { ttlMs: number; recheckMs: number };
   peerFlight: { pollMs: number; resultTtlMs: number };
   /** What one request may ask for: document shape, body, batch and worst-case credits. */
@@ -215,8 +222,10 @@ function group(e: Env): Config {
     redis: { url: e.REDIS_URL, startupWaitMs: e.REDIS_STARTUP_WAIT_MS },
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,
+      staleMaxAgeMs: e.STALE_MAX_AGE_MS,
       ttl: { searchMs: e.CACHE_TTL_SEARCH_MS, aggregateMs: e.CACHE_TTL_AGGREGATE_MS, expiredMs: e.CACHE_TTL_EXPIRED_MS, recordMs: e.CACHE_TTL_RECORD_MS },
     },
+    revalidate: { windowRatio: e.SWR_WINDOW_RATIO },
     verifiedKeys: { ttlMs: e.VERIFIED_KEY_TTL_MS, recheckMs: e.VERIFIED_KEY_RECHECK_MS },
     peerFlight: { pollMs: e.PEER_FLIGHT_POLL_MS, resultTtlMs: e.PEER_FLIGHT_RESULT_TTL_MS },
     operationLimits: {

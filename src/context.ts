@@ -37,6 +37,7 @@ export function createContext(deps: ContextDeps, credentials: Credentials, signa
     load(id: string): Promise<JobRecord | null> {
       loader ??= new DataLoader<string, JobRecord | null>(
         async (ids) => {
+          // An id's value may be its own error: a failed call that stale records answered for the others.
           const found = await deps.jobs.lookup({ ids, op });
           return ids.map((i) => found.get(i) ?? null);
         },

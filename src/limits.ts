@@ -63,3 +63,9 @@ export const MAX_LIMITER_KEYS = 20_000;
 
 /** Most key pairs a process remembers as accepted (and client ids with their accepted pairs). */
 export const MAX_VERIFIED_PAIRS = 20_000;
+
+/** Pages a client reads before its paging counts as background (a first page, or the next two, is someone looking). */
+export const INTERACTIVE_PAGES = 3;
+
+/** Most of each rate window background refreshes may use together: the rest stays for questions not cached yet. */
+export const REFRESH_SHARE = 0.5;

@@ -43,6 +43,25 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['endpoint'] as const,
       registers: [registry],
     }),
+    staleAnswers: new Counter({
+      name: 'jobspikr_stale_answers_total',
+      help: 'Answers served from data past its cache lifetime because the fresh call failed, by cache and reason',
+      labelNames: ['cache', 'reason'] as const,
+      registers: [registry],
+    }),
+    staleAgeSeconds: new Histogram({
+      name: 'jobspikr_stale_age_seconds',
+      help: 'Age of the stale data served (seconds since it was fetched), by cache',
+      labelNames: ['cache'] as const,
+      buckets: [10, 60, 300, 900, 3600, 4 * 3600, 12 * 3600, 24 * 3600],
+      registers: [registry],
+    }),
+    refreshes: new Counter({
+      name: 'jobspikr_background_refreshes_total',
+      help: 'stale-while-revalidate refreshes of free endpoints, by cache and outcome (made, failed, skipped_budget, skipped_peer)',
+      labelNames: ['cache', 'outcome'] as const,
+      registers: [registry],
+    }),
     creditsCharged: new Counter({
       name: 'jobspikr_credits_charged_total',
       help: 'Job credits spent upstream through this server',

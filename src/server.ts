@@ -16,6 +16,7 @@ import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
+import { useStale } from './plugins/use-stale.js';
 import { requestCredentials } from './request-credentials.js';
 import { schema } from './schema/index.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -87,6 +88,7 @@ export function createServer(deps: ServerDeps) {
       // Only for operations the schema can run: graphql-jit throws a plain Error (a 500) for a mutation on a
       // schema without one, where graphql-js answers a GraphQLError that is the caller's input error.
       useGraphQlJit({}, { enableIf: ({ schema, document, operationName }) => hasRootType(schema, document, operationName) }),
+      useStale(),
       useBudget({ maxCredits: l.maxCreditsPerOperation, maxUpstreamCalls: l.maxUpstreamCallsPerRequest }),
       useErrorCodes({ production: deps.production }),
       useResponseLimit(l.maxResponseBytes),

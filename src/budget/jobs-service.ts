@@ -7,11 +7,15 @@ import type { JobsPikrClient } from '../upstream/client.js';
 import { clientHash, type Credentials } from '../upstream/credentials.js';
 import { buildQuery, searchOptions } from '../upstream/query-dsl.js';
 import type { AggregateBucket, ExpiredRecord, JobRecord } from '../upstream/records.js';
-import type { TieredCache } from './cache.js';
+import type { Held, TieredCache } from './cache.js';
 import { ConsumedVersions } from './consumed-versions.js';
 import { CreditLedger, type CreditBalance } from './credit-ledger.js';
 import { digest } from './keys.js';
 import { ReadThrough, type OpContext, type ReadThroughOptions } from './read-through.js';
+import { Revalidator } from './revalidate.js';
+import { staleReason, type StaleReason } from './stale.js';
+import type { AppError } from '../errors.js';
+import type { CallBudget } from '../upstream/http.js';
 
 export type { OpContext } from './read-through.js';
 
@@ -32,6 +36,9 @@ export interface JobsServiceOptions {
   prefix: string;
   verified: ReadThroughOptions['verified'];
   peer: ReadThroughOptions['peer'];
+  upstreamAvailable: ReadThroughOptions['upstreamAvailable'];
+  /** stale-while-revalidate of counts and expired lists: the late part of a lifetime in which a hit refreshes. */
+  revalidate: { windowRatio: number };
 }
 
 export interface SearchQuery {
@@ -40,6 +47,8 @@ export interface SearchQuery {
   /** Upstream cursor to resume after; null = first page. */
   cursor: string | null;
   op: OpContext;
+  /** A page beyond the third: it waits behind interactive calls when the budget is tight. */
+  deep?: boolean;
 }
 
 export interface ExpiredQuery {
@@ -48,6 +57,8 @@ export interface ExpiredQuery {
   size: number;
   cursor: string | null;
   op: OpContext;
+  /** A page beyond the third (see SearchQuery). */
+  deep?: boolean;
 }
 
 export interface AggregateQuery {
@@ -92,6 +103,8 @@ export class JobsService {
       prefix: o.prefix,
       verified: o.verified,
       peer: o.peer,
+      upstreamAvailable: o.upstreamAvailable,
+      revalidator: new Revalidator({ redis: o.redis, prefix: o.prefix, ...o.revalidate, metrics: o.metrics, logger: o.logger }),
     });
   }
 
@@ -107,7 +120,7 @@ export class JobsService {
       op,
       kind: 'search',
       call: async (signal, budget) => {
-        const page = await this.o.client.search({ ...request, size: q.size }, { credentials: op.credentials, signal, budget });
+        const page = await this.o.client.search({ ...request, size: q.size }, { credentials: op.credentials, signal, budget: laneFor(q, budget) });
         await this.note(op, page.creditsRemaining);
         await this.rememberRecords(op, page.records);
         return { value: page, records: page.received };
@@ -123,61 +136,93 @@ export class JobsService {
     const version = await this.consumed.current(ch);
     return this.reads.page({
       keyAt: (at) => `expired:${ch}:${version}:${digest({ ...req, cursor: at })}`,
+      lastKeyAt: (at) => `expired-last:${ch}:${digest({ ...req, cursor: at })}`,
       cursor: q.cursor,
       size: q.size,
       ttlMs: this.o.ttl.expiredMs,
       op,
       kind: 'expired',
       call: async (signal, budget) => {
-        const page = await this.o.client.expired({ ...req, cursor: q.cursor, size: q.size }, { credentials: op.credentials, signal, budget });
+        const page = await this.o.client.expired(
+          { ...req, cursor: q.cursor, size: q.size },
+          { credentials: op.credentials, signal, budget: laneFor(q, budget) },
+        );
         await this.note(op, page.creditsRemaining);
         return { value: page, records: 0 };
       },
     });
   }
 
-  /** Counts: a cached result with at least as many buckets serves any smaller `limit`. */
+  /**
+   * Counts: a cached result with at least as many buckets serves any smaller `limit`; one late in
+   * its lifetime is refreshed in the background (counts are free); past its lifetime it answers
+   * only when the fresh call fails (stale-if-error).
+   */
   async aggregate(q: AggregateQuery): Promise<AggregateResult> {
     const { op, limit } = q;
     const shape = { field: q.field, groupBy: q.groupBy, query: buildQuery(q.filter) };
     const key = `aggregate:${clientHash(op.credentials)}:${digest(shape)}`;
     const trusted = await this.reads.keys.has(op.credentials);
+    const request = (o: OpContext, size: number, shared: boolean) =>
+      this.reads.fetch({
+        key: `${key}:${size}`,
+        op: o,
+        trusted: shared,
+        kind: 'aggregate',
+        call: async (signal, budget) => {
+          const result = await this.o.client.aggregate({ ...shape, size }, { credentials: o.credentials, signal, budget });
+          return { value: result, records: 0 };
+        },
+        store: async ({ value }) => {
+          const prev = await this.o.cache.get<CachedAggregate>(key);
+          if (prev && (prev.complete || prev.size > size)) return;
+          const complete = value.dropped === 0 && isComplete(value.buckets, size);
+          await this.o.cache.set(key, { size, complete, result: value } satisfies CachedAggregate, this.o.ttl.aggregateMs);
+        },
+      });
+    const serves = (c: CachedAggregate) => c.complete || c.size >= limit;
+    const cut = (c: CachedAggregate): AggregateResult => ({ ...c.result, buckets: topBuckets(c.result.buckets, limit) });
+    let fallback: Held<AggregateResult> | undefined;
     if (trusted) {
-      const cached = await this.o.cache.get<CachedAggregate>(key);
-      if (cached && (cached.complete || cached.size >= limit)) {
+      const held = await this.o.cache.entry<CachedAggregate>(key);
+      if (held && serves(held.value) && Date.now() < held.freshUntil) {
         this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'hit' });
-        return { ...cached.result, buckets: topBuckets(cached.result.buckets, limit) };
+        const size = held.value.size;
+        this.reads.revalidator?.trigger({
+          key,
+          kind: 'aggregate',
+          endpoint: 'aggregate_data',
+          credentials: op.credentials,
+          held,
+          refresh: () => request(this.reads.backgroundOp(op), size, true),
+        });
+        return cut(held.value);
       }
+      if (held && serves(held.value)) fallback = { ...held, value: cut(held.value) };
     }
     this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'miss' });
-    return this.reads.fetch({
-      key: `${key}:${limit}`,
-      op,
-      trusted,
-      kind: 'aggregate',
-      call: async (signal, budget) => {
-        const result = await this.o.client.aggregate({ ...shape, size: limit }, { credentials: op.credentials, signal, budget });
-        return { value: result, records: 0 };
-      },
-      store: async ({ value }) => {
-        const prev = await this.o.cache.get<CachedAggregate>(key);
-        if (prev && (prev.complete || prev.size > limit)) return;
-        const complete = value.dropped === 0 && isComplete(value.buckets, limit);
-        await this.o.cache.set(key, { size: limit, complete, result: value } satisfies CachedAggregate, this.o.ttl.aggregateMs);
-      },
-    });
+    return this.reads.orStale(op, 'aggregate', fallback, (o) => request(o, limit, trusted));
   }
 
-  /** Jobs by uniq_id: the record cache first, then one upstream `terms` call for the rest. */
-  async lookup(q: LookupQuery): Promise<Map<string, JobRecord>> {
+  /**
+   * Jobs by uniq_id: the record cache first, then one upstream `terms` call for the rest. When that
+   * call fails for a reason stale data may answer, records held past their lifetime answer; an id
+   * with none gets the call's error (its own, not the whole batch's).
+   */
+  async lookup(q: LookupQuery): Promise<Map<string, JobRecord | AppError>> {
     const { ids, op } = q;
-    const found = new Map<string, JobRecord>();
+    const found = new Map<string, JobRecord | AppError>();
     const ch = clientHash(op.credentials);
     const trusted = await this.reads.keys.has(op.credentials);
+    const stale = new Map<string, Held<JobRecord>>();
     if (trusted) {
-      const hits = await this.o.cache.getMany<JobRecord>(ids.map((id) => `record:${ch}:${id}`));
-      hits.forEach((r, i) => {
-        if (r) found.set(ids[i] ?? r.uniqId, r);
+      const now = Date.now();
+      const held = await this.o.cache.entries<JobRecord>(ids.map((id) => `record:${ch}:${id}`));
+      held.forEach((h, i) => {
+        const id = ids[i] ?? h?.value.uniqId;
+        if (!h || id === undefined) return;
+        if (now < h.freshUntil) found.set(id, h.value);
+        else if (op.usage.stale.accepts(h.storedAt, now)) stale.set(id, h);
       });
       op.usage.saved(found.size);
       if (found.size) this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'hit' }, found.size);
@@ -186,18 +231,35 @@ export class JobsService {
     if (missing.length === 0) return found;
     this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'miss' }, missing.length);
     const sorted = [...new Set(missing)].sort();
-    const records = await this.reads.fetch({
-      key: `lookup:${ch}:${digest(sorted)}`,
-      op,
-      trusted,
-      kind: 'lookup',
-      call: async (signal, budget) => {
-        const page = await this.o.client.search(lookupRequest(sorted), { credentials: op.credentials, signal, budget });
-        await this.note(op, page.creditsRemaining);
-        await this.rememberRecords(op, page.records);
-        return { value: page.records, records: page.received };
-      },
-    });
+    const answerStale = (reason: StaleReason, error?: AppError) => {
+      for (const id of missing) {
+        const h = stale.get(id);
+        if (h) found.set(id, this.reads.serveStale(op, 'record', h, reason));
+        else if (error) found.set(id, error);
+      }
+      return found;
+    };
+    // Both circuits open and every id held: answer at once (with an id missing, the call fails fast by itself).
+    if (missing.every((id) => stale.has(id)) && !this.reads.upstreamAvailable) return answerStale('UPSTREAM_UNAVAILABLE');
+    let records: JobRecord[];
+    try {
+      records = await this.reads.fetch({
+        key: `lookup:${ch}:${digest(sorted)}`,
+        op,
+        trusted,
+        kind: 'lookup',
+        call: async (signal, budget) => {
+          const page = await this.o.client.search(lookupRequest(sorted), { credentials: op.credentials, signal, budget });
+          await this.note(op, page.creditsRemaining);
+          await this.rememberRecords(op, page.records);
+          return { value: page.records, records: page.received };
+        },
+      });
+    } catch (e) {
+      const reason = staleReason(e);
+      if (stale.size === 0 || !reason || op.signal?.aborted) throw e;
+      return answerStale(reason, e as AppError);
+    }
     const wanted = new Set(missing);
     for (const r of records) if (wanted.has(r.uniqId)) found.set(r.uniqId, r);
     return found;
@@ -239,6 +301,11 @@ export class JobsService {
     );
     if (records.some((r) => r.hasExpired !== false)) await this.consumed.bump(ch);
   }
+}
+
+/** A deep page takes the background lane; anything else keeps the operation's budget (a refresh already is background). */
+function laneFor(q: { deep?: boolean | undefined }, budget: CallBudget | undefined): CallBudget | undefined {
+  return q.deep ? { ...budget, lane: 'background' } : budget;
 }
 
 function topBuckets(buckets: readonly AggregateBucket[], size: number): AggregateBucket[] {

@@ -1,15 +1,18 @@
 import type { Redis } from 'ioredis';
 import { isAppError } from '../errors.js';
+import { REFRESH_SHARE } from '../limits.js';
 import type { Metrics } from '../metrics.js';
 import type { Page } from '../upstream/adapters.js';
 import type { CallBudget } from '../upstream/http.js';
 import { keyHash, type Credentials } from '../upstream/credentials.js';
-import type { TieredCache } from './cache.js';
+import type { Held, TieredCache } from './cache.js';
 import type { CreditLedger } from './credit-ledger.js';
 import { restOfPage, servePage, type CachedPage } from './paging.js';
 import { PeerFlight } from './peer-flight.js';
+import type { Revalidator } from './revalidate.js';
 import { SingleFlight } from './single-flight.js';
-import type { OperationUsage } from './usage.js';
+import { staleReason, type StaleReason } from './stale.js';
+import { OperationUsage } from './usage.js';
 import { VerifiedKeys } from './verified-keys.js';
 
 /** One operation's view: whose keys, its cancel signal, its usage counters. */
@@ -53,6 +56,11 @@ export interface PageRequest<T> {
   op: OpContext;
   kind: 'search' | 'expired';
   call: Call<Page<T>>;
+  /**
+   * For pages whose key carries a version (expired lists): the key of a pointer to the key the page
+   * was last stored under, so a page of an older version can still answer when the fresh call fails.
+   */
+  lastKeyAt?: (cursor: string | null) => string;
 }
 
 export interface ReadThroughOptions {
@@ -64,6 +72,10 @@ export interface ReadThroughOptions {
   verified: { ttlMs: number; recheckMs: number };
   /** Cross-replica single-flight: how long to wait for a peer, how often to look, how long a result stays. */
   peer: { waitMs: number; pollMs: number; resultTtlMs: number };
+  /** False while no JobsPikr host may be tried (both circuits open): stale data answers at once. */
+  upstreamAvailable: () => boolean;
+  /** stale-while-revalidate for the free endpoints; absent = off. */
+  revalidator?: Revalidator | undefined;
 }
 
 /** Resolves when `p` settles, or rejects when `signal` aborts first (the waiter's client left). */
@@ -106,26 +118,17 @@ export class ReadThrough {
     return this.flight.size;
   }
 
-  /** A cached page when one serves this size exactly; else one (coalesced) upstream call. */
+  /**
+   * A cached page when one serves this size exactly; else one (coalesced) upstream call, and when
+   * that fails for a reason stale data may answer, the page past its lifetime (stale-if-error).
+   */
   async page<T extends { cursor: string | null }>(r: PageRequest<T>): Promise<Page<T>> {
     const key = r.keyAt(r.cursor);
     const trusted = await this.keys.has(r.op.credentials);
-    if (trusted) {
-      const cached = await this.o.cache.get<CachedPage<T>>(key);
-      const served = cached && servePage(cached, r.size);
-      if (cached && served) {
-        this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'hit' });
-        r.op.usage.saved(r.kind === 'search' ? served.received : 0);
-        const left = restOfPage(cached, r.size);
-        if (left) await this.o.cache.set(r.keyAt(left.cursor), left.rest, r.ttlMs);
-        return served;
-      }
-    }
-    this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'miss' });
-    return this.fetch({
+    const request = (op: OpContext, shared: boolean): FetchRequest<Page<T>> => ({
       key: `${key}:${r.size}`,
-      op: r.op,
-      trusted,
+      op,
+      trusted: shared,
       kind: r.kind,
       call: r.call,
       store: async ({ value }) => {
@@ -133,8 +136,92 @@ export class ReadThrough {
         const prev = await this.o.cache.get<CachedPage<T>>(key);
         if (prev && prev.size > r.size) return;
         await this.o.cache.set(key, { size: r.size, page: value } satisfies CachedPage<T>, r.ttlMs);
+        if (r.lastKeyAt) await this.o.cache.set(r.lastKeyAt(r.cursor), key, r.ttlMs);
       },
     });
+    let fallback: Held<Page<T>> | undefined;
+    if (trusted) {
+      const held = await this.o.cache.entry<CachedPage<T>>(key);
+      const served = held && servePage(held.value, r.size);
+      if (held && served && Date.now() < held.freshUntil) {
+        this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'hit' });
+        r.op.usage.saved(r.kind === 'search' ? served.received : 0);
+        const left = restOfPage(held.value, r.size);
+        if (left) await this.o.cache.set(r.keyAt(left.cursor), left.rest, r.ttlMs);
+        // Expired lists are free: refresh one late in its lifetime (a refresh of this very size, so it replaces it).
+        if (r.kind === 'expired' && held.value.size === r.size) {
+          this.o.revalidator?.trigger({
+            key,
+            kind: 'expired',
+            endpoint: 'expired_jobs',
+            credentials: r.op.credentials,
+            held,
+            refresh: () => this.fetch(request(this.backgroundOp(r.op), true)),
+          });
+        }
+        return served;
+      }
+      if (held && served) fallback = { ...held, value: served };
+      if (!fallback && r.lastKeyAt) fallback = await this.olderVersion(r.lastKeyAt(r.cursor), key, r.size);
+    }
+    this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'miss' });
+    return this.orStale(r.op, r.kind, fallback, (op) => this.fetch(request(op, trusted)));
+  }
+
+  /** The page as last stored under an older version of its key (see PageRequest.lastKeyAt): stale by definition. */
+  private async olderVersion<T extends { cursor: string | null }>(lastKey: string, key: string, size: number): Promise<Held<Page<T>> | undefined> {
+    const last = await this.o.cache.entry<string>(lastKey);
+    if (!last || last.value === key) return undefined;
+    const held = await this.o.cache.entry<CachedPage<T>>(last.value);
+    const served = held && servePage(held.value, size);
+    return held && served ? { value: served, storedAt: held.storedAt, freshUntil: Math.min(held.freshUntil, Date.now()) } : undefined;
+  }
+
+  /**
+   * stale-if-error: `fetch`, and when it fails with a code stale data may stand in for, `fallback`
+   * (held past its lifetime, young enough for the client's x-max-stale), marked stale. With both
+   * hosts' circuits open the fallback answers at once: the call could only fail. A call that has a
+   * fallback takes the background lane: when the budget is tight, a question nothing else can answer
+   * goes first.
+   */
+  async orStale<T extends object>(op: OpContext, kind: CacheKind, fallback: Held<T> | undefined, fetch: (op: OpContext) => Promise<T>): Promise<T> {
+    const usable = fallback && op.usage.stale.accepts(fallback.storedAt) ? fallback : undefined;
+    if (usable && !this.o.upstreamAvailable()) return this.serveStale(op, kind, usable, 'UPSTREAM_UNAVAILABLE');
+    try {
+      // With a stale copy to fall back on, the call yields to callers who have none (background lane).
+      return await fetch(usable ? { ...op, budget: { ...op.budget, lane: 'background' } } : op);
+    } catch (e) {
+      const reason = staleReason(e);
+      if (!usable || !reason || op.signal?.aborted) throw e;
+      return this.serveStale(op, kind, usable, reason);
+    }
+  }
+
+  /** Answer `held` (past its lifetime) for `reason`: marked for the response, counted in metrics. */
+  serveStale<T extends object>(op: OpContext, kind: CacheKind | 'record', held: Held<T>, reason: StaleReason): T {
+    const m = op.usage.stale.mark(held.value, held.storedAt, held.freshUntil, reason);
+    this.o.metrics.staleAnswers.inc({ cache: kind, reason });
+    this.o.metrics.staleAgeSeconds.observe({ cache: kind }, m.ageSeconds);
+    return held.value;
+  }
+
+  /** Whether a fresh call could be tried now (some host's circuit is not open). */
+  get upstreamAvailable(): boolean {
+    return this.o.upstreamAvailable();
+  }
+
+  get revalidator(): Revalidator | undefined {
+    return this.o.revalidator;
+  }
+
+  /**
+   * A refresh nobody waits for: the caller's keys and shares, its own usage (the caller's answer has
+   * gone), no caller's signal, the background lane without waiting (a free slot now, or none), and
+   * refreshes together held to REFRESH_SHARE of each window.
+   */
+  backgroundOp(op: OpContext): OpContext {
+    const shares = [...(op.budget?.shares ?? []), { key: 'refresh', share: REFRESH_SHARE }];
+    return { credentials: op.credentials, usage: new OperationUsage(op.credentials), budget: { ...op.budget, lane: 'background', maxWaitMs: 0, shares } };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Credentials } from '../upstream/credentials.js';
 import { isSandboxKey } from '../upstream/credentials.js';
+import { StaleAnswers } from './stale.js';
 
 /** What one GraphQL operation cost; reported in `extensions.jobspikr`. */
 export class OperationUsage {
@@ -7,6 +8,8 @@ export class OperationUsage {
   creditsSavedByCache = 0;
   creditsRemaining: number | null = null;
   upstreamCalls = 0;
+  /** Fields answered from data past its lifetime (stale-if-error). */
+  readonly stale = new StaleAnswers();
 
   constructor(readonly credentials: Credentials) {}
 
@@ -27,11 +30,13 @@ export class OperationUsage {
   }
 
   toJSON() {
+    const stale = this.stale.toJSON();
     return {
       creditsCharged: this.creditsCharged,
       creditsSavedByCache: this.creditsSavedByCache,
       creditsRemaining: this.creditsRemaining,
       upstreamCalls: this.upstreamCalls,
+      ...(stale && { stale }),
     };
   }
 }

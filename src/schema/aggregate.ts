@@ -39,11 +39,12 @@ builder.queryField('aggregate', (t) =>
       filter: t.arg({ type: JobFilter, description: 'Only count jobs matching this filter (default: not expired).' }),
       limit: t.arg.int({ defaultValue: DEFAULT_BUCKETS, description: `Buckets per level, 1..${MAX_BUCKETS}.` }),
     },
-    resolve: async (_, args, ctx) => {
+    resolve: async (_, args, ctx, info) => {
       const limit = args.limit ?? DEFAULT_BUCKETS;
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_BUCKETS) throw badInput(`\`limit\` must be between 1 and ${MAX_BUCKETS}`);
       if (args.groupBy && args.groupBy === args.field) throw badInput('`groupBy` must differ from `field`');
       const r = await ctx.jobs.aggregate({ field: args.field, groupBy: args.groupBy ?? undefined, filter: normalizeFilter(args.filter), limit, op: ctx });
+      ctx.usage.stale.at(r, info);
       return r.buckets;
     },
   }),

@@ -1,6 +1,6 @@
 import type { Page } from '../upstream/adapters.js';
 import { badInput } from '../errors.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.js';
+import { DEFAULT_PAGE_SIZE, INTERACTIVE_PAGES, MAX_PAGE_SIZE } from '../limits.js';
 import type { CursorCodec, CursorState } from './cursor.js';
 
 export interface ConnectionArgs {
@@ -32,6 +32,9 @@ export function pageRequest(args: ConnectionArgs, q: string, cursors: CursorCode
   const skip = s.k ?? 0;
   return { size: Math.min(MAX_PAGE_SIZE, first + skip), cursor: s.c, skip, seen: s.n };
 }
+
+/** A page after the first INTERACTIVE_PAGES pages' worth of records. */
+export const isDeepPage = (req: PageRequest): boolean => req.seen >= INTERACTIVE_PAGES * Math.max(1, req.size - req.skip);
 
 /**
  * An edge whose cursor is signed when a client reads it: most queries select `pageInfo.endCursor`

@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { digest } from '../budget/keys.js';
 import { badInput } from '../errors.js';
 import type { ExpiredRecord } from '../upstream/records.js';
-import { pageRequest, toConnection } from './connection.js';
+import { isDeepPage, pageRequest, toConnection } from './connection.js';
 import { DateScalar } from './scalars.js';
 import { isUniqId } from '../upstream/records.js';
 import { Job, loadJob } from './job.js';
@@ -34,7 +34,7 @@ export const ExpiredJob = builder.node(builder.objectRef<ExpiredRecord>('Expired
     job: t.field({
       type: Job,
       description: 'The full job, looked up through a batched call.',
-      resolve: (e, _, ctx) => loadJob(ctx, e.uniqId),
+      resolve: (e, _, ctx, info) => loadJob(ctx, e.uniqId, info),
     }),
   }),
 });
@@ -50,11 +50,12 @@ builder.queryFields((t) => ({
         to: t.arg({ type: DateScalar, required: true, description: 'Last day (inclusive).' }),
       },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
-      resolve: async (_, args, ctx) => {
+      resolve: async (_, args, ctx, info) => {
         if (args.from > args.to) throw badInput('`from` must not be after `to`');
         const q = digest({ expired: [args.from, args.to] });
         const req = pageRequest(args, q, ctx.cursors);
-        const page = await ctx.jobs.expired({ from: args.from, to: args.to, size: req.size, cursor: req.cursor, op: ctx });
+        const page = await ctx.jobs.expired({ from: args.from, to: args.to, size: req.size, cursor: req.cursor, op: ctx, deep: isDeepPage(req) });
+        ctx.usage.stale.at(page, info);
         return toConnection(page, req, q, ctx.cursors);
       },
     },

@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { isUniqId, type JobRecord } from '../upstream/records.js';
@@ -28,8 +29,16 @@ export const Salary = builder.objectRef<JobRecord['salary']>('Salary').implement
   }),
 });
 
-/** A job through the request's batching loader; an id that cannot exist costs no upstream call. */
-export const loadJob = (ctx: Context, id: string): Promise<JobRecord | null> => (isUniqId(id) ? ctx.jobLoader.load(id) : Promise.resolve(null));
+/**
+ * A job through the request's batching loader; an id that cannot exist costs no upstream call.
+ * `info` (and the list index) name the field, should the record be answered stale.
+ */
+export async function loadJob(ctx: Context, id: string, info?: Pick<GraphQLResolveInfo, 'path'>, index?: number): Promise<JobRecord | null> {
+  if (!isUniqId(id)) return null;
+  const job = await ctx.jobLoader.load(id);
+  if (info) ctx.usage.stale.at(job, info, index);
+  return job;
+}
 
 export const isJobRecord = (v: unknown): v is JobRecord => typeof v === 'object' && v !== null && 'companyName' in v && 'uniqId' in v;
 

@@ -2,7 +2,7 @@ import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 import { digest } from '../budget/keys.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.js';
-import { pageRequest, toConnection } from './connection.js';
+import { isDeepPage, pageRequest, toConnection } from './connection.js';
 import { normalizeFilter } from '../filter.js';
 import { JobFilter } from './inputs.js';
 import { isUniqId } from '../upstream/records.js';
@@ -19,7 +19,7 @@ builder.queryFields((t) => ({
     type: Job,
     description: 'One job by its JobsPikr uniq_id. Lookups from one request are batched into one upstream call.',
     args: { uniqId: t.arg.string({ required: true, description: 'JobsPikr `uniq_id`.' }) },
-    resolve: (_, { uniqId }, ctx) => loadJob(ctx, uniqIdArg(uniqId)),
+    resolve: (_, { uniqId }, ctx, info) => loadJob(ctx, uniqIdArg(uniqId), info),
   }),
   jobsByUniqIds: t.field({
     type: [Job],
@@ -27,10 +27,10 @@ builder.queryFields((t) => ({
     description: 'Jobs by uniq_id, in the order asked, null where unknown. Batched with every other lookup of the request.',
     args: { uniqIds: t.arg.stringList({ required: true, description: `Up to ${MAX_PAGE_SIZE} uniq_ids.` }) },
     complexity: (args) => ({ field: Math.max(1, args.uniqIds.length), multiplier: 1 }),
-    resolve: (_, { uniqIds }, ctx) => {
+    resolve: (_, { uniqIds }, ctx, info) => {
       if (uniqIds.length > MAX_PAGE_SIZE) throw badInput(`jobsByUniqIds takes at most ${MAX_PAGE_SIZE} ids`);
       const ids = uniqIds.map(uniqIdArg);
-      return ids.map((id) => loadJob(ctx, id));
+      return ids.map((id, i) => loadJob(ctx, id, info, i));
     },
   }),
   jobs: t.connection(
@@ -40,11 +40,12 @@ builder.queryFields((t) => ({
       description: 'Job search: POST /v2/data. Forward pagination only (JobsPikr cursors run forward).',
       args: { filter: t.arg({ type: JobFilter, description: 'What to search for (default: everything not expired).' }) },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
-      resolve: async (_, args, ctx) => {
+      resolve: async (_, args, ctx, info) => {
         const filter = normalizeFilter(args.filter);
         const q = digest({ jobs: filter });
         const req = pageRequest(args, q, ctx.cursors);
-        const page = await ctx.jobs.search({ filter, size: req.size, cursor: req.cursor, op: ctx });
+        const page = await ctx.jobs.search({ filter, size: req.size, cursor: req.cursor, op: ctx, deep: isDeepPage(req) });
+        ctx.usage.stale.at(page, info);
         return toConnection(page, req, q, ctx.cursors);
       },
     },

@@ -73,6 +73,11 @@ export class HostPool {
     });
   }
 
+  /** Whether a call could be tried now: false while both circuits are open (pick would fail fast). */
+  available(now = Date.now()): boolean {
+    return this.hosts.some((h) => h.openUntil === 0 || (h.openUntil <= now && !h.trial));
+  }
+
   /** Record how an attempt on `host` ended. */
   settle(host: Host, outcome: HostOutcome, now = Date.now()): void {
     host.trial = false;

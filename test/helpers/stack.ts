@@ -45,6 +45,8 @@ export interface GqlBody<TData = Record<string, unknown>> {
 export interface GqlResult<TData = Record<string, unknown>> {
   status: number;
   body: GqlBody<TData>;
+  /** The response headers (gql() always sets them; results built by hand may leave them out). */
+  headers?: Headers;
 }
 
 /** Sandbox rate limits no test reaches (the sandbox's own option, for tests that start a sandbox alone). */
@@ -165,7 +167,7 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       });
       const text = await res.text();
       responses.push(text);
-      return { status: res.status, body: JSON.parse(text) as GqlBody };
+      return { status: res.status, headers: res.headers, body: JSON.parse(text) as GqlBody };
     },
     async health() {
       const res = await app.yoga.fetch('http://localhost/healthz');
