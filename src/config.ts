@@ -95,8 +95,11 @@ const EnvSchema = z.object({
    * 10 counts alone would take a key's whole /aggregate_data minute.
    */
   MAX_UPSTREAM_CALLS_PER_REQUEST: int(8, 1),
-  /** Largest answer (bytes): a full page of 100 jobs with every field is ~0.3 MB; more is an alias or introspection flood. */
-  MAX_RESPONSE_BYTES: int(4 * 1024 * 1024, 1024),
+  /**
+   * Largest answer (bytes): a full page of 100 jobs with every field is ~120 KB, so a dashboard's eight
+   * searches stay near 1 MB; more is an alias flood.
+   */
+  MAX_RESPONSE_BYTES: int(2 * 1024 * 1024, 1024),
   // Operation limits: the biggest honest query a dashboard sends stays far below each.
   MAX_DEPTH: int(12, 1),
   MAX_ALIASES: int(30, 1),

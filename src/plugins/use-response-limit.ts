@@ -1,15 +1,19 @@
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { badInput, toGraphQLError } from '../errors.js';
 
 type Stringified = ExecutionResult & { stringify?: (r: unknown) => string };
 
 const tooLarge = (bytes: number, max: number): string =>
   JSON.stringify({
     errors: [
-      {
-        message: `The response would be ${bytes} bytes, more than the ${max} allowed (MAX_RESPONSE_BYTES); ask for fewer items, fields or aliases`,
-        extensions: { code: 'BAD_USER_INPUT', limit: 'MAX_RESPONSE_BYTES', responseBytes: bytes, maxResponseBytes: max },
-      },
+      toGraphQLError(
+        badInput(`The response would be ${bytes} bytes, more than the ${max} allowed (MAX_RESPONSE_BYTES); ask for fewer items, fields or aliases`, {
+          limit: 'MAX_RESPONSE_BYTES',
+          responseBytes: bytes,
+          maxResponseBytes: max,
+        }),
+      ),
     ],
   });
 
