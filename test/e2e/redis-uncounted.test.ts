@@ -37,9 +37,10 @@ const shape = (tag: string, i: number) => ({ f: { company: `${tag}-${i}` } });
 const keys = (authKey: string) => ({ client_id: TENANT.clientId, client_auth_key: authKey });
 const statuses = () => replicas.sandbox.log.map((e) => e.status);
 
-/** The members of each shared aggregate window (one per admitted call), window by window. */
+/** The members of each shared aggregate window of the client id (one per admitted call), window by window. */
 async function members(): Promise<Record<string, string[]>> {
-  const windowKeys = (await inspect.keys('uncounted:win:*:aggregate_data:*')).sort();
+  // Unaccepted pairs probe from buckets of their own (`...:aggregate_data:probe:<pair>:<window>`): not the id's windows.
+  const windowKeys = (await inspect.keys('uncounted:win:*:aggregate_data:*')).filter((k) => !k.includes(':probe:')).sort();
   return Object.fromEntries(await Promise.all(windowKeys.map(async (k) => [k.slice(k.lastIndexOf(':') + 1), await inspect.zrange(k, '0', '-1')] as const)));
 }
 

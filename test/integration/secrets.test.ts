@@ -26,6 +26,10 @@ async function start(nodeEnv: 'production' | 'development', env: Record<string, 
     },
   });
   stacks.push(s);
+  // A bug on one resolver's path (apiUsage's budget read): what an unexpected error looks like to callers and operators.
+  s.app.gate.budgets = async () => {
+    throw new TypeError('NoSuchType: the budget read broke');
+  };
   return {
     logs: s.logs.lines,
     responses: s.responses,
@@ -45,11 +49,14 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-const UNEXPECTED = '{ _entities(representations: [{ __typename: "NoSuchType", id: "x" }]) { __typename } }';
+// apiUsage reads the budget only for an accepted pair: WARM_UP makes the server's pair accepted.
+const UNEXPECTED = '{ apiUsage { limits { endpoint } } }';
+const WARM_UP = '{ jobs(first: 1) { totalCount } }';
 
 describe('error masking', () => {
   it('in production an unexpected error says only "Unexpected error." and is logged for operators', async () => {
     const s = await start('production');
+    await s.gql(WARM_UP);
     const r = await s.gql(UNEXPECTED);
     expect(r.errors).toHaveLength(1);
     expect(r.errors?.[0]?.message).toBe('Unexpected error.');
@@ -62,6 +69,7 @@ describe('error masking', () => {
 
   it('outside production the same error shows its cause (so the masking above is production’s doing)', async () => {
     const s = await start('development');
+    await s.gql(WARM_UP);
     const r = await s.gql(UNEXPECTED);
     expect(r.errors?.[0]?.message).toBe('Unexpected error.');
     expect(JSON.stringify(r.errors?.[0]?.extensions)).toMatch(/NoSuchType/);

@@ -23,6 +23,18 @@ describe('loadConfig', () => {
     expect(c.env).toBe('production');
   });
 
+  it('bounds what a request may cause by default, and reads the hardening settings', () => {
+    const c = loadConfig({});
+    expect(c.operationLimits).toMatchObject({ maxUpstreamCallsPerRequest: 8, maxResponseBytes: 2 * 1024 * 1024, maxCreditsPerOperation: 500 });
+    expect(c.http).toMatchObject({ maxConnections: 1_000, requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 });
+    // Node refuses a headers timeout longer than the request timeout: it is held to it.
+    expect(loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '9000' }).http).toMatchObject({
+      requestTimeoutMs: 2_000,
+      headersTimeoutMs: 2_000,
+    });
+    expect(problems({ MAX_UPSTREAM_CALLS_PER_REQUEST: '0', MAX_RESPONSE_BYTES: '10', HTTP_MAX_CONNECTIONS: 'many' })).toHaveLength(3);
+  });
+
   it('is pure: reads only what it is given (empty strings count as unset)', () => {
     const c = loadConfig({ PORT: '', JOBSPIKR_BASE_URL: '' });
     expect(c.http.port).toBe(4000);
