@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.js';
 import { createCursorCodec } from './schema/cursor.js';
 import { createServer } from './server.js';
 import { createJobsPikrClient } from './upstream/client.js';
+import { createLiveHub } from './live/create.js';
 import type { Credentials } from './upstream/credentials.js';
 
 export interface AppOptions {
@@ -82,7 +83,9 @@ export function createApp(o: AppOptions) {
     revalidate: c.revalidate,
   });
   if (!c.cursor.secret && redis) logger.warn('CURSOR_SECRET is not set: cursors issued by one replica will not work on another');
+  const live = createLiveHub({ ...c.live, redis, prefix, jobs, gate, logger, replica: randomUUID() });
   const yoga = createServer({
+    live,
     jobs,
     gate,
     serverKeys: o.serverKeys,
@@ -100,7 +103,9 @@ export function createApp(o: AppOptions) {
     gate,
     cache,
     client,
+    live,
     async close(): Promise<void> {
+      await live.close();
       client.close();
       redis?.disconnect();
       await dispatcher.close();

@@ -108,6 +108,26 @@ const EnvSchema = z.object({
   MAX_COST: int(5_000, 1),
   MAX_BODY_BYTES: int(100_000, 1),
   MAX_BATCH: int(10, 0),
+  // Live job alerts (subscription jobPosted): one poll per distinct filter, inside the /data budget.
+  /** Most of each /data window polls may take; interactive calls keep the rest and go first. */
+  LIVE_MAX_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.2),
+  /** Poll interval bounds: the fastest a topic with news is polled, the slowest a quiet or squeezed one. */
+  LIVE_MIN_POLL_MS: int(3_000, 1),
+  LIVE_MAX_POLL_MS: int(60_000, 1),
+  /** How long delivered events stay replayable for a client reconnecting with Last-Event-ID. */
+  LIVE_REPLAY_MS: int(5 * 60_000, 1),
+  /** A replica's claim on polling a topic lasts this long unless renewed (a crashed poller is replaced after it). */
+  LIVE_LEASE_MS: int(10_000, 1),
+  /** Subscriptions one connection (an SSE stream, or a TCP connection) may hold: a browser tab needs a handful. */
+  LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: int(10, 1),
+  /** Subscriptions one caller may hold across its connections on this server. */
+  LIVE_MAX_SUBSCRIPTIONS_PER_CALLER: int(25, 1),
+  /** Distinct topics (filter + key pair) this server follows: each costs a poll stream inside the share. */
+  LIVE_MAX_TOPICS: int(100, 1),
+  /** Events queued for a subscriber that is not reading; past this it is cut off, never queued without bound. */
+  LIVE_SUBSCRIBER_BUFFER: int(256, 1),
+  /** The embedded sandbox publishes this many new postings a minute (npm start shows live jobs; 0 = none). */
+  SANDBOX_POSTINGS_PER_MINUTE: z.coerce.number().min(0).max(6_000).default(3),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -162,6 +182,14 @@ export interface Config {
     maxUpstreamCallsPerRequest: number;
     maxResponseBytes: number;
   };
+  /** Live job alerts (jobPosted): polling inside the budget, replay, and the bounds on subscribers. */
+  live: {
+    poll: { share: number; minPollMs: number; maxPollMs: number; leaseMs: number };
+    replayMs: number;
+    limits: { perConnection: number; perCaller: number; topics: number; buffer: number };
+  };
+  /** The embedded sandbox (no keys configured). */
+  sandbox: { postingsPerMinute: number };
 }
 
 export class ConfigError extends Error {
@@ -243,6 +271,17 @@ function group(e: Env): Config {
       maxUpstreamCallsPerRequest: e.MAX_UPSTREAM_CALLS_PER_REQUEST,
       maxResponseBytes: e.MAX_RESPONSE_BYTES,
     },
+    live: {
+      poll: { share: e.LIVE_MAX_RATE_SHARE, minPollMs: e.LIVE_MIN_POLL_MS, maxPollMs: e.LIVE_MAX_POLL_MS, leaseMs: e.LIVE_LEASE_MS },
+      replayMs: e.LIVE_REPLAY_MS,
+      limits: {
+        perConnection: e.LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+        perCaller: e.LIVE_MAX_SUBSCRIPTIONS_PER_CALLER,
+        topics: e.LIVE_MAX_TOPICS,
+        buffer: e.LIVE_SUBSCRIBER_BUFFER,
+      },
+    },
+    sandbox: { postingsPerMinute: e.SANDBOX_POSTINGS_PER_MINUTE },
   };
 }
 
@@ -255,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if ('JOBSPIKR_CLIENT_ID' in cleaned !== 'JOBSPIKR_CLIENT_AUTH_KEY' in cleaned) {
     problems.push('JOBSPIKR_CLIENT_AUTH_KEY: set both JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY, or neither (neither = embedded sandbox)');
   }
+  if (r.success && r.data.LIVE_MIN_POLL_MS > r.data.LIVE_MAX_POLL_MS) problems.push('LIVE_MIN_POLL_MS: must not be greater than LIVE_MAX_POLL_MS');
   if (!r.success || problems.length) throw new ConfigError(problems);
   return group(r.data);
 }

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { JobsService } from './budget/jobs-service.js';
+import type { LiveContext } from './live/request.js';
 import type { RateGate } from './budget/rate-gate.js';
 import { OperationUsage } from './budget/usage.js';
 import type { CursorCodec } from './schema/cursor.js';
@@ -18,6 +19,8 @@ export interface Context {
   readonly jobLoader: Pick<DataLoader<string, JobRecord | null>, 'load'>;
   readonly cursors: CursorCodec;
   readonly limits: { complexity: number; depth: number; breadth: number };
+  /** Live subscriptions (jobPosted): absent where the server runs none. */
+  readonly live?: LiveContext | undefined;
 }
 
 export interface ContextDeps {

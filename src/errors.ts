@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_ERROR'
   | 'PERSISTED_QUERY_NOT_FOUND'
-  | 'PERSISTED_QUERY_ONLY';
+  | 'PERSISTED_QUERY_ONLY'
+  | 'SUBSCRIPTION_LIMIT'
+  | 'SLOW_CONSUMER';
 
 export type Detail = string | number | boolean | null;
 

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   let sandbox: Sandbox | undefined;
   let serverKeys: Credentials | undefined;
   if (config.useSandbox) {
-    sandbox = await startSandbox();
+    sandbox = await startSandbox({ postingsPerMinute: config.sandbox.postingsPerMinute });
     config = { ...config, upstream: { ...config.upstream, baseUrl: sandbox.url, fallbackBaseUrl: sandbox.fallbackUrl } };
     serverKeys = { clientId: sandbox.keys.sandbox.clientId, authKey: sandbox.keys.sandbox.authKey, scheme: 'headers' };
     logger.info({ sandbox: sandbox.url, clientId: serverKeys.clientId }, 'no JobsPikr keys set: serving the embedded JobsPikr sandbox (free, generated data)');

@@ -69,3 +69,6 @@ export const INTERACTIVE_PAGES = 3;
 
 /** Most of each rate window background refreshes may use together: the rest stays for questions not cached yet. */
 export const REFRESH_SHARE = 0.5;
+
+/** Events kept per live topic for Last-Event-ID replay, whatever their age: a burst cannot make the replay list huge. */
+export const LIVE_REPLAY_MAX_EVENTS = 1_000;

@@ -1,6 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -13,6 +14,9 @@ import type { Metrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useBudget } from './plugins/use-budget.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
+import { useLive } from './plugins/use-live.js';
+import type { LiveHub } from './live/hub.js';
+import { liveContext } from './live/request.js';
 import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
@@ -30,6 +34,8 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   hosts: HostPool;
   limits: Config['operationLimits'];
   production: boolean;
+  /** Live subscriptions (jobPosted); without it a subscription is refused. */
+  live?: LiveHub | undefined;
 }
 
 /** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
@@ -64,9 +70,11 @@ export function createServer(deps: ServerDeps) {
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
     graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false },
     renderGraphiQL,
-    context: ({ request }) => {
+    context: (initial) => {
+      const { request } = initial;
       try {
-        return createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal);
+        const ctx = createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal);
+        return deps.live ? { ...ctx, live: liveContext(deps.live, request, initial, initial.params?.extensions) } : ctx;
       } catch (e) {
         // Refused before execution: the error answers the whole request (401 for missing keys).
         throw isAppError(e) ? toGraphQLError(e) : e;
@@ -75,6 +83,10 @@ export function createServer(deps: ServerDeps) {
     plugins: [
       useHostCheck(),
       useOperationalRoutes(deps),
+      // GraphQL over SSE, single-connection mode (graphql-sse's `singleConnection: true`) at /graphql/stream;
+      // distinct-connections mode is yoga's own SSE on /graphql.
+      useGraphQLSSE(),
+      useLive(),
       useCSRFPrevention(),
       EnvelopArmorPlugin({
         maxDepth: { n: l.maxDepth, ignoreIntrospection: true },

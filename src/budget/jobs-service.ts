@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { NormalizedFilter } from '../filter.js';
 import type { Metrics } from '../metrics.js';
-import { lookupRequest, type AggregateFieldName, type AggregateResult, type Page } from '../upstream/adapters.js';
+import { MAX_PAGE_SIZE } from '../limits.js';
+import { lookupRequest, type AggregateFieldName, type AggregateResult, type CallBudget, type Page } from '../upstream/adapters.js';
 import type { JobsPikrClient } from '../upstream/client.js';
 import { clientHash, type Credentials } from '../upstream/credentials.js';
 import { buildQuery, searchOptions } from '../upstream/query-dsl.js';
@@ -49,6 +50,14 @@ export interface SearchQuery {
   op: OpContext;
   /** A page beyond the third: it waits behind interactive calls when the budget is tight. */
   deep?: boolean;
+}
+
+export interface FollowQuery {
+  filter: NormalizedFilter;
+  /** Where the followed search stands: the last next_cursor (or last record's cursor + 1). */
+  cursor: string;
+  op: OpContext;
+  budget: CallBudget;
 }
 
 export interface ExpiredQuery {
@@ -121,6 +130,27 @@ export class JobsService {
       kind: 'search',
       call: async (signal, budget) => {
         const page = await this.o.client.search({ ...request, size: q.size }, { credentials: op.credentials, signal, budget: laneFor(q, budget) });
+        await this.note(op, page.creditsRemaining);
+        await this.rememberRecords(op, page.records);
+        return { value: page, records: page.received };
+      },
+    });
+  }
+
+  /**
+   * What was crawled since `cursor` for a followed search (live polls): never from the page cache, which
+   * would answer the same cursor with the same (empty) page; the records bought fill the record cache.
+   */
+  async follow(q: FollowQuery): Promise<Page<JobRecord>> {
+    const { op } = q;
+    const request = { query: buildQuery(q.filter), ...searchOptions(q.filter), cursor: q.cursor, size: MAX_PAGE_SIZE };
+    return this.reads.fetch({
+      key: `follow:${clientHash(op.credentials)}:${digest(request)}`,
+      op,
+      trusted: await this.reads.keys.has(op.credentials),
+      kind: 'search',
+      call: async (signal) => {
+        const { report: _report, ...page } = await this.o.client.search(request, { credentials: op.credentials, signal, budget: q.budget });
         await this.note(op, page.creditsRemaining);
         await this.rememberRecords(op, page.records);
         return { value: page, records: page.received };

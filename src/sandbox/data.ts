@@ -54,6 +54,17 @@ export function generateJobs(seed: number, count: number): RawJobRecord[] {
   return jobs;
 }
 
+/**
+ * A new posting for the sandbox to publish: record number `index` of `seed` (past the initial data set),
+ * crawled at `cursor` (epoch microseconds), not expired. A quarter are the seed's example (Mid Level
+ * software engineers in San Francisco), so the GraphiQL example filter sees new jobs too.
+ */
+export function generatePosting(seed: number, index: number, cursor: number): RawJobRecord {
+  const rng = createRng(hash32(seed, index, 77));
+  const record = buildRecord(rng, { seed, index, uniqId: hexId(seed, index, 1, 32), cursor, exemplar: rng.chance(0.25) });
+  return { ...record, has_expired: false, latest_expiry_check_date: String(record.crawl_timestamp).slice(0, 10) };
+}
+
 /** `n` indices spread evenly over [0, count), offset by `phase` of a slot. */
 function spreadIndices(count: number, n: number, phase: number): Set<number> {
   const out = new Set<number>();

@@ -50,7 +50,8 @@ export function handleAggregate(store: JobStore, params: Readonly<Record<string,
     }
     if (!isObject(search)) throw new ParamError('search_query_json must be an object');
   }
-  const key = JSON.stringify([query, groupBy ?? null, size, search ?? null]);
+  // The record count keys the data set's version: published postings only ever append.
+  const key = JSON.stringify([store.jobs.length, query, groupBy ?? null, size, search ?? null]);
   const result = cacheOf(store).get(key, () => aggregate(store, search, query, groupBy, size));
   if (result.total === 0) return okReply(format, { ...NO_DATA });
   return okReply(format, { status: 'success', message: 'Data present.', total_count: result.total, aggregations: result.aggregations });
@@ -61,7 +62,7 @@ interface Aggregation {
   aggregations: Bucket[];
 }
 
-/** Aggregations are pure functions of the immutable data set, so they are memoised per store. */
+/** Aggregations are pure functions of the data set (at its size), so they are memoised per store. */
 const caches = new WeakMap<JobStore, Lru<Aggregation>>();
 
 function cacheOf(store: JobStore): Lru<Aggregation> {

@@ -1,7 +1,7 @@
 /**
  * `npm run sandbox`: the JobsPikr simulator as a standalone process. The one sandbox file that reads
  * process.env: PORT (default 4010), SANDBOX_FALLBACK_PORT (default PORT + 1), SANDBOX_HOST (default
- * 127.0.0.1), SANDBOX_SEED (default 42), SANDBOX_JOB_COUNT (default 3000).
+ * 127.0.0.1), SANDBOX_SEED (default 42), SANDBOX_JOB_COUNT (default 3000), SANDBOX_POSTINGS_PER_MINUTE (default 3).
  */
 import { startSandbox } from './server.js';
 
@@ -20,6 +20,7 @@ const sandbox = await startSandbox({
   host: process.env.SANDBOX_HOST ?? '127.0.0.1',
   seed: intFromEnv('SANDBOX_SEED', 42),
   jobCount: intFromEnv('SANDBOX_JOB_COUNT', 3000),
+  postingsPerMinute: intFromEnv('SANDBOX_POSTINGS_PER_MINUTE', 3),
 });
 
 const { sandbox: sandboxKey, production } = sandbox.keys;

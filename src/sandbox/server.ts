@@ -2,6 +2,7 @@ import { type Server, createServer } from 'node:http';
 import { SandboxCore } from './core.js';
 import type { RawJobRecord } from './data.js';
 import { hexId } from './prng.js';
+import { Publisher } from './publisher.js';
 import { JobStore } from './store.js';
 
 export type { RawJobRecord } from './data.js';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   hourMs?: number;
   /** starting credits of the production key (default 10_000) */
   productionCredits?: number;
+  /** new postings published a minute on a timer (default 0: only through `publish`) */
+  postingsPerMinute?: number;
 }
 
 export interface RequestLogEntry {
@@ -70,7 +73,10 @@ export interface Sandbox {
   url: string;
   fallbackUrl: string;
   keys: { sandbox: SandboxKey; production: SandboxKey };
-  jobs: readonly RawJobRecord[];
+  /** every record, published postings included, in cursor order */
+  readonly jobs: readonly RawJobRecord[];
+  /** publish `count` new postings now (cursor = now, in µs); `overrides` replaces fields of each */
+  publish(count?: number, overrides?: Partial<RawJobRecord>): RawJobRecord[];
   /** every request, in arrival order */
   log: RequestLogEntry[];
   clearLog(): void;
@@ -106,6 +112,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   core.addKey(keys.sandbox, 'sandbox');
   core.addKey(keys.production, 'production');
+  const publisher = new Publisher({ store, seed, perMinute: options.postingsPerMinute ?? 0 });
 
   const servers: Server[] = [];
   const listenOn = async (which: 'primary' | 'fallback', port: number): Promise<string> => {
@@ -149,7 +156,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url,
     fallbackUrl,
     keys,
-    jobs: store.jobs,
+    get jobs() {
+      return store.jobs;
+    },
+    publish: (count, overrides) => publisher.publish(count, overrides),
     log: core.log,
     clearLog: () => {
       core.log.length = 0;
@@ -165,6 +175,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     close: () => {
       closed ??= (async () => {
         core.shutdown();
+        publisher.stop();
         await Promise.all(servers.map(closeServer));
       })();
       return closed;

@@ -20,26 +20,39 @@ const F500 = new Set(F500_COMPANIES);
  * expiry dates, serialised records, and a small LRU of hit lists keyed by the canonical query.
  */
 export class JobStore {
-  readonly jobs: readonly RawJobRecord[];
-  readonly cursors: Float64Array;
+  jobs: readonly RawJobRecord[] = [];
+  cursors = new Float64Array(0);
   /** For /expired_jobs: record indices (ascending) that have expired, and the day each expired. */
-  readonly expired: readonly number[];
-  readonly expiredDate: readonly (string | null)[];
-  private readonly index: JobIndex;
-  private readonly f500: Uint8Array;
-  private readonly duplicate: Uint8Array;
+  expired: readonly number[] = [];
+  expiredDate: readonly (string | null)[] = [];
+  private index = new JobIndex([]);
+  private f500 = new Uint8Array(0);
+  private duplicate = new Uint8Array(0);
   private readonly json: (string | undefined)[] = [];
-  private readonly searches = new Lru<Int32Array>(SEARCH_CACHE_SIZE);
+  private searches = new Lru<Int32Array>(SEARCH_CACHE_SIZE);
 
   constructor(seed: number, count: number) {
+    this.load(generateJobs(seed, count));
+  }
+
+  /**
+   * New postings (the sandbox publishing over time): appended in cursor order, so record indices and
+   * what accounts consumed stay valid; everything derived is rebuilt and cached hit lists are dropped.
+   */
+  append(records: readonly RawJobRecord[]): void {
+    this.load([...this.jobs, ...records]);
+  }
+
+  private load(jobs: readonly RawJobRecord[]): void {
     // Frozen: tests read `sandbox.jobs` for expectations, and serialised copies are cached per record.
-    this.jobs = Object.freeze(generateJobs(seed, count).map(freezeRecord));
+    this.jobs = Object.freeze(jobs.map(freezeRecord));
     this.index = new JobIndex(this.jobs);
     this.cursors = Float64Array.from(this.jobs, (job) => Number(job.cursor));
     this.f500 = Uint8Array.from(this.jobs, (job) => (F500.has(String(job.company_name)) ? 1 : 0));
     this.duplicate = Uint8Array.from(this.jobs, (job) => (job.duplicate_status === 'true' ? 1 : 0));
     this.expiredDate = this.jobs.map(expiryDay);
     this.expired = this.expiredDate.flatMap((day, i) => (day === null ? [] : [i]));
+    this.searches = new Lru<Int32Array>(SEARCH_CACHE_SIZE);
   }
 
   /** Ascending record indices matching the query (all records when `query` is undefined); throws QueryError. */
@@ -74,6 +87,7 @@ export class JobStore {
 }
 
 function freezeRecord(job: RawJobRecord): RawJobRecord {
+  if (Object.isFrozen(job)) return job;
   for (const value of Object.values(job)) if (typeof value === 'object' && value !== null) Object.freeze(value);
   return Object.freeze(job);
 }

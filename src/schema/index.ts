@@ -7,6 +7,7 @@ import './expired-job.js';
 import './aggregate.js';
 import './api-usage.js';
 import { guardEntities } from './entities.js';
+import './subscription.js';
 
 builder.queryType({ description: 'JobsPikr job data: search, lookups, expired jobs, counts and budget.' });
 

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { LiveHub } from './hub.js';
+
+/** What a subscription needs to know about the request that made it. */
+export interface LiveContext {
+  readonly hub: LiveHub;
+  /** Who subscribes (per-caller bounds, credit attribution): `anonymous:<address>` until callers are identified. */
+  readonly caller: string;
+  /** The SSE stream (single-connection mode) or the TCP connection it arrived on (per-connection bounds). */
+  readonly connection: string;
+  /** `Last-Event-ID` header, or `extensions.lastEventId` of the operation (a client that cannot set headers). */
+  readonly lastEventId: string | null;
+  /** Drop the connection of a subscriber cut off for not reading. */
+  readonly cutOff?: (() => void) | undefined;
+  /** The id of the event being resolved, for the transport to put on it (set by the field's resolver). */
+  current: string | undefined;
+}
+
+/** The socket of the node request behind `server` (yoga's server context; absent under `yoga.fetch`). */
+function socketOf(server: object): { remoteAddress?: string | undefined; destroy?: () => void } | undefined {
+  const req: unknown = 'req' in server ? server.req : undefined;
+  const socket: unknown = typeof req === 'object' && req !== null && 'socket' in req ? req.socket : undefined;
+  return typeof socket === 'object' && socket !== null ? socket : undefined;
+}
+
+const socketIds = new WeakMap<object, string>();
+
+/** A cut-off subscriber's connection gets this long to take its SLOW_CONSUMER error before it is dropped. */
+const CUT_OFF_GRACE_MS = 2_000;
+
+/** graphql-sse's reservation token names a single-connection stream, in a header or the query string. */
+function streamToken(request: Request): string | null {
+  const header = request.headers.get('x-graphql-event-stream-token');
+  if (header) return header;
+  const q = request.url.indexOf('?');
+  return q < 0 ? null : new URLSearchParams(request.url.slice(q + 1)).get('token');
+}
+
+/** The live part of a request's context. */
+export function liveContext(hub: LiveHub, request: Request, server: object, extensions: unknown): LiveContext {
+  const socket = socketOf(server);
+  const token = streamToken(request);
+  let connection = token;
+  if (!connection && socket) {
+    connection = socketIds.get(socket) ?? randomUUID();
+    socketIds.set(socket, connection);
+  }
+  const fromExtensions = (extensions as { lastEventId?: unknown } | undefined)?.lastEventId;
+  const lastEventId = request.headers.get('last-event-id') ?? (typeof fromExtensions === 'string' ? fromExtensions : null);
+  return {
+    hub,
+    caller: `anonymous:${socket?.remoteAddress ?? 'local'}`,
+    connection: connection ?? randomUUID(),
+    lastEventId: lastEventId?.trim() || null,
+    // A single-connection stream is not this request's socket (that one carried the operation POST).
+    cutOff: token || !socket?.destroy ? undefined : () => setTimeout(() => socket.destroy?.(), CUT_OFF_GRACE_MS).unref(),
+    current: undefined,
+  };
+}
