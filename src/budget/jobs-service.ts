@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { NormalizedFilter } from '../filter.js';
@@ -145,7 +146,9 @@ export class JobsService {
     const { op } = q;
     const request = { query: buildQuery(q.filter), ...searchOptions(q.filter), cursor: q.cursor, size: MAX_PAGE_SIZE };
     return this.reads.fetch({
-      key: `follow:${clientHash(op.credentials)}:${digest(request)}`,
+      // A key of its own: a peer's result for the same cursor (kept for a while) is an old answer, and
+      // one poller per topic (the lease) already means nobody else asks this.
+      key: `follow:${clientHash(op.credentials)}:${randomUUID()}`,
       op,
       trusted: await this.reads.keys.has(op.credentials),
       kind: 'search',

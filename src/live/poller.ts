@@ -108,12 +108,13 @@ export class TopicPoller {
         continue;
       }
       if (!this.leading) await this.takeOver();
+      if (!this.leading) continue;
       const wait = this.nextAt - Date.now();
       if (wait > 0) {
         await this.pause(Math.min(wait, tick));
         continue;
       }
-      const outcome = await this.poll();
+      const outcome = await this.withLease(tick, () => this.poll());
       const topics = await this.d.bus.activeTopics().catch(() => 1);
       const floor = budgetFloor(this.d.gate.windows('data'), this.d.settings.share, topics);
       this.intervalMs = nextInterval(this.intervalMs, outcome, { minMs: this.d.settings.minPollMs, maxMs: this.d.settings.maxPollMs }, floor);
@@ -121,12 +122,28 @@ export class TopicPoller {
     }
   }
 
-  /** Now the poller: continue where the last one stopped, or (nobody polled lately) from now on, buying nothing older. */
+  /**
+   * Now the poller: continue where the last one stopped, or (nobody polled lately) from now on, buying
+   * nothing older. A new start is shared at once, so a replica taking over later continues from it.
+   */
   private async takeOver(): Promise<void> {
     this.leading = true;
     const shared = await this.d.bus.cursor(this.topic).catch(() => null);
     this.cursor = shared ?? String(nowMicros());
     this.lastId = BigInt(this.cursor) - 1n;
+    if (shared === null) this.leading = await this.d.bus.publish(this.topic, this.d.replica, { events: [], credits: 0 }, this.cursor).catch(() => false);
+  }
+
+  /** Keep the lease while `f` runs (an upstream call may outlast it): a poll in flight is never doubled by a peer. */
+  private async withLease<T>(tick: number, f: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => {
+      this.d.bus.lead(this.topic, this.d.replica).catch(() => false);
+    }, tick);
+    try {
+      return await f();
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   private async tight(): Promise<boolean> {

@@ -9,6 +9,8 @@ export interface ReplicasOptions {
   /** Key prefix in Redis, the same for every replica (one deployment). */
   redisPrefix: string;
   limits?: StackOptions['limits'];
+  /** Which sandbox key the replicas use (default the free sandbox key). */
+  key?: StackOptions['key'];
   /** How many replicas (default 2). */
   count?: number;
 }
@@ -28,7 +30,7 @@ export async function startReplicas(o: ReplicasOptions): Promise<Replicas> {
   const env = { ...o.env, REDIS_URL: redis.url };
   const stacks: Stack[] = [];
   for (let i = 0; i < (o.count ?? 2); i++) {
-    stacks.push(await startStack({ shared: sandbox, env, redisPrefix: o.redisPrefix, ...(o.limits && { limits: o.limits }) }));
+    stacks.push(await startStack({ shared: sandbox, env, redisPrefix: o.redisPrefix, ...(o.limits && { limits: o.limits }), ...(o.key && { key: o.key }) }));
   }
   await Promise.all(stacks.map((s) => s.app.gate.whenShared()));
   return {
