@@ -124,8 +124,8 @@ const EnvSchema = z.object({
   LIVE_MAX_SUBSCRIPTIONS_PER_CALLER: int(25, 1),
   /** Distinct topics (filter + key pair) this server follows: each costs a poll stream inside the share. */
   LIVE_MAX_TOPICS: int(100, 1),
-  /** Events queued for a subscriber that is not reading; past this it is cut off, never queued without bound. */
-  LIVE_SUBSCRIBER_BUFFER: int(256, 1),
+  /** Events queued for a subscriber that is not reading; past this it is cut off. At least a page: one poll delivers up to 100 at once. */
+  LIVE_SUBSCRIBER_BUFFER: int(256, 100),
   /** The embedded sandbox publishes this many new postings a minute (npm start shows live jobs; 0 = none). */
   SANDBOX_POSTINGS_PER_MINUTE: z.coerce.number().min(0).max(6_000).default(3),
 });

@@ -66,6 +66,7 @@ export class LiveHub {
   /** Credits attributed per caller by the default rule (read by apiUsage once callers are identified). */
   readonly callerCredits = new Map<string, number>();
   private polls = 0;
+  private cutOffs = 0;
   private closed = false;
 
   constructor(private readonly o: LiveHubOptions) {}
@@ -75,10 +76,11 @@ export class LiveHub {
     return digest({ live: filter, pair: keyHash(credentials) });
   }
 
-  stats(): { topics: number; subscribers: number; polls: number } {
+  /** Topics and subscriptions held here, polls made here, subscribers cut off for not reading. */
+  stats(): { topics: number; subscribers: number; polls: number; cutOffs: number } {
     let subscribers = 0;
     for (const t of this.topics.values()) subscribers += t.subscribers.size;
-    return { topics: this.topics.size, subscribers, polls: this.polls };
+    return { topics: this.topics.size, subscribers, polls: this.polls, cutOffs: this.cutOffs };
   }
 
   /** Checks the bounds first: past one, a SUBSCRIPTION_LIMIT error, never a silent drop. */
@@ -100,7 +102,12 @@ export class LiveHub {
         `This server follows at most ${limits.topics} distinct filters at once; subscribe to one already followed or retry later`,
       );
     }
-    const sub = new Subscriber(req, limits.buffer, req.lastEventId);
+    const onCutOff = () => {
+      this.cutOffs++;
+      this.o.logger.info({ caller: req.caller, bound: limits.buffer }, 'live subscriber cut off: it stopped reading');
+      req.onCutOff?.();
+    };
+    const sub = new Subscriber({ caller: req.caller, connection: req.connection, onCutOff }, limits.buffer, req.lastEventId);
     const topic = this.topics.get(topicId) ?? this.open(topicId, req);
     topic.subscribers.add(sub);
     bump(this.perConnection, req.connection, 1);

@@ -16,11 +16,22 @@ export interface LiveContext {
   current: string | undefined;
 }
 
+interface NodeSocket {
+  remoteAddress?: string | undefined;
+  destroy?: () => void;
+}
+
 /** The socket of the node request behind `server` (yoga's server context; absent under `yoga.fetch`). */
-function socketOf(server: object): { remoteAddress?: string | undefined; destroy?: () => void } | undefined {
+function socketOf(server: object): NodeSocket | undefined {
   const req: unknown = 'req' in server ? server.req : undefined;
   const socket: unknown = typeof req === 'object' && req !== null && 'socket' in req ? req.socket : undefined;
   return typeof socket === 'object' && socket !== null ? socket : undefined;
+}
+
+/** Whether the node response behind `server` has been written out (then its socket may carry other requests). */
+function finished(server: object): boolean {
+  const res: unknown = 'res' in server ? server.res : undefined;
+  return typeof res === 'object' && res !== null && 'writableFinished' in res && res.writableFinished === true;
 }
 
 const socketIds = new WeakMap<object, string>();
@@ -53,7 +64,13 @@ export function liveContext(hub: LiveHub, request: Request, server: object, exte
     connection: connection ?? randomUUID(),
     lastEventId: lastEventId?.trim() || null,
     // A single-connection stream is not this request's socket (that one carried the operation POST).
-    cutOff: token || !socket?.destroy ? undefined : () => setTimeout(() => socket.destroy?.(), CUT_OFF_GRACE_MS).unref(),
+    cutOff:
+      token || !socket?.destroy
+        ? undefined
+        : () =>
+            setTimeout(() => {
+              if (!finished(server)) socket.destroy?.();
+            }, CUT_OFF_GRACE_MS).unref(),
     current: undefined,
   };
 }

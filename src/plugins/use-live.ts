@@ -9,9 +9,9 @@ const EVENT_ID = /"eventId":"(\d+)"/;
 
 /**
  * yoga's SSE framing with an `id:` line on each event that has one, so EventSource (and any client
- * that keeps it) can send `Last-Event-ID` when it reconnects. yoga writes `event: next\n` and the
- * `data:` line as separate chunks; the id goes before the pair. The id comes from the result's
- * `extensions.jobspikr.eventId`; JSON escapes quotes inside strings, so record text cannot fake one.
+ * that keeps it) can send `Last-Event-ID` when it reconnects. The stream is re-framed by event (chunks
+ * may split or join events); the id is the result's `extensions.jobspikr.eventId`, read from the end of
+ * the `data:` line, where JSON escapes quotes inside strings, so record text cannot fake one.
  */
 function withEventIds(sse: Processor): Processor {
   return (result, fetchAPI, mediaType) => {
@@ -19,24 +19,36 @@ function withEventIds(sse: Processor): Processor {
     if (!res.body) return res;
     const decoder = new fetchAPI.TextDecoder();
     const encoder = new fetchAPI.TextEncoder();
-    let held: Uint8Array | undefined;
-    const ids = new fetchAPI.TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        const text = decoder.decode(chunk);
-        if (text === 'event: next\n') {
-          held = chunk;
-          return;
+    const source = res.body.getReader();
+    let pending = '';
+    // A pulled stream, not a TransformStream: the ponyfill's transform buffers without backpressure, and a
+    // reader that stops reading must hold the events in its bounded queue (subscriber.ts), not here.
+    const body = new fetchAPI.ReadableStream<Uint8Array>({
+      async pull(controller) {
+        for (;;) {
+          const { done, value } = await source.read();
+          if (done) {
+            if (pending) controller.enqueue(encoder.encode(pending));
+            controller.close();
+            return;
+          }
+          pending += decoder.decode(value, { stream: true });
+          let out = '';
+          for (let end = pending.indexOf('\n\n'); end >= 0; end = pending.indexOf('\n\n')) {
+            const event = pending.slice(0, end + 2);
+            pending = pending.slice(end + 2);
+            const id = event.startsWith('event: next\n') ? EVENT_ID.exec(event.slice(event.lastIndexOf('"extensions"')))?.[1] : undefined;
+            out += id ? `id: ${id}\n${event}` : event;
+          }
+          if (out) {
+            controller.enqueue(encoder.encode(out));
+            return;
+          }
         }
-        if (held) {
-          const id = text.startsWith('data: ') ? EVENT_ID.exec(text.slice(text.lastIndexOf('"extensions"')))?.[1] : undefined;
-          if (id) controller.enqueue(encoder.encode(`id: ${id}\n`));
-          controller.enqueue(held);
-          held = undefined;
-        }
-        controller.enqueue(chunk);
       },
+      cancel: (reason) => source.cancel(reason),
     });
-    return new fetchAPI.Response(res.body.pipeThrough(ids), { status: res.status, headers: res.headers });
+    return new fetchAPI.Response(body, { status: res.status, headers: res.headers });
   };
 }
 
@@ -51,9 +63,10 @@ export function useLive(): Plugin<Context> {
       return {
         onSubscribeResult({ args, result, setResult }) {
           const ctx = args.contextValue;
-          // Refused before any event (a bound, bad Last-Event-ID): the error keeps its code.
+          // Refused before any event (a bound, a bad Last-Event-ID): the error keeps its code, and `data: null`
+          // is spelt out, which graphql-sse's single-connection handler needs to see a result at all.
           if (!isAsyncIterable(result)) {
-            if (result.errors) setResult({ ...result, errors: result.errors.map(expected) });
+            setResult({ data: null, ...result, ...(result.errors && { errors: result.errors.map(expected) }) });
             return;
           }
           return {

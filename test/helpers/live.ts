@@ -51,7 +51,7 @@ export const JOB_POSTED = 'subscription Live($filter: JobFilter) { jobPosted(fil
 export function subscribe(
   base: string,
   filter: Record<string, unknown> | null,
-  o: { single?: boolean; headers?: Record<string, string>; client?: Client } = {},
+  o: { single?: boolean; headers?: Record<string, string>; client?: Client<boolean> } = {},
 ): Subscription {
   const client =
     o.client ??
@@ -74,7 +74,7 @@ export function subscribe(
           for (const e of r.errors ?? []) errors.push({ message: e.message, extensions: e.extensions as Record<string, unknown> });
         },
         error(e) {
-          errors.push({ message: String(e), extensions: { code: 'CLIENT' } });
+          errors.push({ message: e instanceof Error ? e.message : JSON.stringify(e), extensions: { code: 'CLIENT' } });
           resolve();
         },
         complete: () => resolve(),
