@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { NormalizedFilter } from '../filter.js';
 import type { Metrics } from '../metrics.js';
 import { MAX_PAGE_SIZE } from '../limits.js';
-import { lookupRequest, type AggregateFieldName, type AggregateResult, type CallBudget, type Page } from '../upstream/adapters.js';
+import { lookupRequest, type AggregateFieldName, type AggregateResult, type Page } from '../upstream/adapters.js';
 import type { JobsPikrClient } from '../upstream/client.js';
 import { clientHash, type Credentials } from '../upstream/credentials.js';
 import { buildQuery, searchOptions } from '../upstream/query-dsl.js';
@@ -57,8 +57,8 @@ export interface FollowQuery {
   filter: NormalizedFilter;
   /** Where the followed search stands: the last next_cursor (or last record's cursor + 1). */
   cursor: string;
+  /** A background op: polls yield to interactive calls and stay inside their share (op.budget). */
   op: OpContext;
-  budget: CallBudget;
 }
 
 export interface ExpiredQuery {
@@ -152,8 +152,8 @@ export class JobsService {
       op,
       trusted: await this.reads.keys.has(op.credentials),
       kind: 'search',
-      call: async (signal) => {
-        const { report: _report, ...page } = await this.o.client.search(request, { credentials: op.credentials, signal, budget: q.budget });
+      call: async (signal, budget) => {
+        const page = await this.o.client.search(request, { credentials: op.credentials, signal, budget });
         await this.note(op, page.creditsRemaining);
         await this.rememberRecords(op, page.records);
         return { value: page, records: page.received };

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { JobsService } from '../budget/jobs-service.js';
 import type { RateGate } from '../budget/rate-gate.js';
 import { OperationUsage } from '../budget/usage.js';
-import type { CallBudget } from '../upstream/adapters.js';
+import type { CallBudget } from '../upstream/http.js';
 import type { Credentials } from '../upstream/credentials.js';
 import { isAppError } from '../errors.js';
 import { UpstreamError } from '../upstream/errors.js';
@@ -71,7 +71,8 @@ export class TopicPoller {
   ) {
     this.intervalMs = d.settings.minPollMs;
     this.nextAt = Date.now() + d.settings.minPollMs;
-    this.budget = { lane: 'background', shares: [{ key: 'live', share: d.settings.share }] };
+    // No queueing: a poll without a free slot inside its share is simply tight, and backs off.
+    this.budget = { lane: 'background', shares: [{ key: 'live', share: d.settings.share }], maxWaitMs: 0 };
   }
 
   /** The wait before the next poll (ms), as adapted so far. */
@@ -155,11 +156,11 @@ export class TopicPoller {
 
   private async poll(): Promise<PollOutcome> {
     if (await this.tight().catch(() => false)) return 'tight';
-    const op = { credentials: this.credentials, usage: new OperationUsage(this.credentials), signal: this.wake.signal };
+    const op = { credentials: this.credentials, usage: new OperationUsage(this.credentials), signal: this.wake.signal, budget: this.budget };
     let records: JobRecord[];
     let next: string | null;
     try {
-      const page = await this.d.jobs.follow({ filter: this.filter, cursor: this.cursor, op, budget: this.budget });
+      const page = await this.d.jobs.follow({ filter: this.filter, cursor: this.cursor, op });
       records = page.records;
       next = page.nextCursor;
     } catch (e) {

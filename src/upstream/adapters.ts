@@ -8,13 +8,6 @@ import { isSandboxKey } from './credentials.js';
 
 // One adapter per endpoint: the [chosen] rules of CONTRACT.md live here and nowhere else.
 
-/** Where a call stands in the rate budget: background calls yield to interactive ones and stay within their shares. */
-export interface CallBudget {
-  lane?: 'interactive' | 'background';
-  /** Each entry caps `key`'s use of every window at `share` x the limit. */
-  shares?: { key: string; share: number }[];
-}
-
 export interface CallOptions {
   credentials: Credentials;
   signal?: AbortSignal | undefined;
