@@ -92,6 +92,10 @@ describe('jobPosted across two replicas sharing Redis', () => {
     expect(credits0 - sandbox.creditsRemaining(prodId())).toBe(4);
     const usage = await b.gql('{ apiUsage { creditsUsedByThisServer } }');
     expect(usage.body.data?.apiUsage).toEqual({ creditsUsedByThisServer: 4 });
+    // Among callers: each subscription received all 4 records and is attributed a fifth of their credits.
+    const caller = 'anonymous:127.0.0.1';
+    expect(a.app.live.callerCredits.get(caller)).toBeCloseTo((4 * 3) / 5);
+    expect(b.app.live.callerCredits.get(caller)).toBeCloseTo((4 * 2) / 5);
   });
 
   it('a delivered job is in the record cache: job(uniqId) on the other replica costs no upstream call', async () => {
