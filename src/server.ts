@@ -1,7 +1,6 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useBudget } from './plugins/use-budget.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useLive } from './plugins/use-live.js';
+import { useLiveStream } from './plugins/use-live-stream.js';
 import type { LiveHub } from './live/hub.js';
 import { liveContext } from './live/request.js';
 import { useHostCheck } from './plugins/use-host-check.js';
@@ -88,7 +88,7 @@ export function createServer(deps: ServerDeps) {
       useOperationalRoutes(deps),
       // GraphQL over SSE, single-connection mode (graphql-sse's `singleConnection: true`) at /graphql/stream;
       // distinct-connections mode is yoga's own SSE on /graphql.
-      useGraphQLSSE(),
+      useLiveStream(),
       useLive(),
       useCSRFPrevention(),
       EnvelopArmorPlugin({

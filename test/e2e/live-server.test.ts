@@ -11,7 +11,11 @@ let served: Served;
 const open: Subscription[] = [];
 
 beforeAll(async () => {
+  // Budgets far above what the tests use: polls' share (0.2 of a window) must not be what they measure.
+  const many = { perMinute: 5_000, perHour: 100_000 };
   stack = await startStack({
+    sandbox: { limits: { dataPerMinute: many.perMinute, dataPerHour: many.perHour, aggregatePerMinute: 10, aggregatePerHour: 100 } },
+    limits: { data: many, expired_jobs: many, aggregate_data: { perMinute: 10, perHour: 100 } },
     env: {
       LIVE_MIN_POLL_MS: '20',
       LIVE_MAX_POLL_MS: '100',
@@ -164,6 +168,49 @@ describe('jobPosted on one server', () => {
     expect(stack.app.live.stats()).toMatchObject({ subscribers: 1, cutOffs: 1 });
     expect(slow.text).toContain('"code":"SLOW_CONSUMER"');
     expect((slow.text.match(/^event: next$/gm) ?? []).length).toBeLessThan(800);
+    await closeAll();
+  });
+  it('single-connection mode: a stream that stops reading holds its subscriptions back until they are cut off', async () => {
+    const fields = Array.from({ length: 40 }, (_, i) => `h${i}: htmlDescription`).join(' ');
+    const put = await fetch(`${served.url}/graphql/stream`, { method: 'PUT' });
+    const token = await put.text();
+    let text = '';
+    let resume: () => void = () => undefined;
+    const stream = request(`${served.url}/graphql/stream`, { agent: false, headers: { accept: 'text/event-stream', 'x-graphql-event-stream-token': token } });
+    stream.on('response', (res) => {
+      res.setEncoding('utf8');
+      let paused = true;
+      res.on('data', (d: string) => {
+        text += d;
+        if (paused) res.pause();
+      });
+      res.on('error', () => undefined);
+      resume = () => {
+        paused = false;
+        res.resume();
+      };
+    });
+    stream.on('error', () => undefined);
+    stream.end();
+    await until(() => text.length > 0);
+    const op = await fetch(`${served.url}/graphql/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-graphql-event-stream-token': token },
+      body: JSON.stringify({ query: `subscription { jobPosted(filter: { title: "Numbat" }) { uniqId ${fields} } }`, extensions: { operationId: 'slow-1' } }),
+    });
+    expect(op.status).toBe(202);
+    const reader = subscribe(served.url, { title: 'Numbat' });
+    open.push(reader);
+    await until(() => stack.app.live.stats().subscribers === 2 && stack.app.live.stats().polls > 0);
+    const cutBefore = stack.app.live.stats().cutOffs;
+    const posted = stack.sandbox.publish(800, { job_title: 'Numbat ranger' });
+    await until(() => stack.app.live.stats().cutOffs === cutBefore + 1, 20_000);
+    resume();
+    await until(() => text.includes('"code":"SLOW_CONSUMER"'), 20_000);
+    await reader.waitFor(800, 20_000);
+    expect(reader.received.map((r) => r.uniqId)).toEqual(posted.map((p) => p.uniq_id));
+    expect((text.match(/^event: next$/gm) ?? []).length).toBeLessThan(800);
+    stream.destroy();
     await closeAll();
   });
 });
