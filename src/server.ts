@@ -71,7 +71,8 @@ export function createServer(deps: ServerDeps) {
     // useBodyLimit below: cheaper, and a chunked body without Content-Length is cut off too (413).
     maxRequestBodySize: false,
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
-    graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false },
+    // GraphiQL runs subscriptions as GET + text/event-stream, which CSRF prevention refuses without its header.
+    graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false, additionalHeaders: { 'x-graphql-yoga-csrf': '1' } },
     renderGraphiQL,
     context: (initial) => {
       const { request } = initial;
