@@ -29,7 +29,11 @@ it('GraphiQL runs a jobPosted subscription (as in the README) and shows new jobs
   await page.locator('.graphiql-execute-button').waitFor({ state: 'visible' });
   await page.locator('.graphiql-execute-button').click();
   await until(() => stack.app.live.stats().subscribers === 1 && stack.app.live.stats().polls > 0, 20_000);
-  const response = () => page.locator('.graphiql-response').innerText();
+  const response = () =>
+    page
+      .locator('.graphiql-response')
+      .textContent()
+      .then((t) => t ?? '');
   for (const round of [1, 2]) {
     const [job] = stack.sandbox.publish(1, { job_title: `Okapi keeper ${round}` });
     await expect.poll(response, { timeout: 20_000 }).toContain(job?.uniq_id ?? 'missing');
