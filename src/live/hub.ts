@@ -43,6 +43,7 @@ export interface SubscribeRequest extends SubscriberInfo {
 }
 
 interface Topic {
+  id: string;
   subscribers: Set<Subscriber>;
   poller: TopicPoller;
   /** Resolves once the topic listens to the bus (joiners wait for it before replaying). */
@@ -146,7 +147,7 @@ export class LiveHub {
         this.polls++;
       },
     });
-    const topic: Topic = { subscribers, poller, ready: Promise.resolve() };
+    const topic: Topic = { id: topicId, subscribers, poller, ready: Promise.resolve() };
     topic.ready = this.o.bus
       .listen(topicId, (batch) => this.deliver(topic, batch))
       .then((unlisten) => {
@@ -160,6 +161,11 @@ export class LiveHub {
   }
 
   private deliver(topic: Topic, batch: LiveBatch): void {
+    // A fault ends the topic: a later subscriber to the same filter starts a new one (and a new poll).
+    if (batch.fault && this.topics.get(topic.id) === topic) {
+      this.topics.delete(topic.id);
+      void topic.poller.stop().then(() => topic.unlisten?.());
+    }
     const share = batch.credits > 0 ? batch.credits / Math.max(1, batch.subscribers, topic.subscribers.size) : 0;
     for (const sub of [...topic.subscribers]) {
       if (batch.events.length) sub.push(batch.events);

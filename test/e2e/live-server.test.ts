@@ -141,6 +141,14 @@ describe('jobPosted on one server', () => {
     await closeAll();
   });
 
+  it('a poll that cannot succeed (keys the upstream refuses) ends its subscriptions with the code; the topic goes', async () => {
+    const wrong = { client_id: stack.sandbox.keys.sandbox.clientId, client_auth_key: 'not-the-key' };
+    const s = subscribe(served.url, { title: 'Alpha' }, { headers: wrong });
+    await s.ended;
+    expect(s.errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    await until(() => stack.app.live.stats().topics === 0 && stack.app.live.stats().subscribers === 0);
+  });
+
   it('a Last-Event-ID that is not an event id is BAD_USER_INPUT, with no upstream call', async () => {
     const calls = stack.calls('data');
     const s = subscribe(served.url, { title: 'Alpha' }, { headers: { 'last-event-id': 'abc' } });
