@@ -178,9 +178,9 @@ if (isMain) {
         ? import('./dashboard.js').then((m) => m.main())
         : sub === 'chaos'
           ? import('./chaos.js').then((m) => m.main())
-        : sub === 'live'
-          ? import('./live.js').then((m) => m.main())
-          : main();
+          : sub === 'live'
+            ? import('./live.js').then((m) => m.main())
+            : main();
   void task.catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
