@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, terminalDestination } from './logger.js';
 import { createHttpServer } from './http-server.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, process.stdout.isTTY ? await terminalDestination() : undefined);
   let sandbox: Sandbox | undefined;
   let serverKeys: Credentials | undefined;
   if (config.useSandbox) {
