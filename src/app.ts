@@ -7,9 +7,10 @@ import { JobsService } from './budget/jobs-service.js';
 import { RateGate, type UPSTREAM_LIMITS } from './budget/rate-gate.js';
 import { RedisSlidingWindow } from './budget/sliding-window.js';
 import type { Config } from './config.js';
-import { PROBE_TIMEOUT_MS, REDIS_COMMAND_TIMEOUT_MS, REDIS_RECONNECT_MAX_MS, UPSTREAM_KEEP_ALIVE_MS } from './limits.js';
+import { PROBE_TIMEOUT_MS, READINESS_CACHE_MS, REDIS_COMMAND_TIMEOUT_MS, REDIS_RECONNECT_MAX_MS, UPSTREAM_KEEP_ALIVE_MS } from './limits.js';
 import { createMetrics } from './metrics.js';
 import { createCursorCodec } from './schema/cursor.js';
+import { Readiness } from './ops/readiness.js';
 import { createServer } from './server.js';
 import { createJobsPikrClient } from './upstream/client.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -82,7 +83,15 @@ export function createApp(o: AppOptions) {
     revalidate: c.revalidate,
   });
   if (!c.cursor.secret && redis) logger.warn('CURSOR_SECRET is not set: cursors issued by one replica will not work on another');
+  const readiness = new Readiness({
+    hosts: client.hosts.hosts,
+    dispatcher,
+    redis,
+    probeTimeoutMs: Math.min(PROBE_TIMEOUT_MS, c.upstream.headersTimeoutMs),
+    cacheMs: READINESS_CACHE_MS,
+  });
   const yoga = createServer({
+    readiness,
     jobs,
     gate,
     serverKeys: o.serverKeys,
@@ -95,6 +104,7 @@ export function createApp(o: AppOptions) {
   });
   return {
     yoga,
+    readiness,
     metrics,
     jobs,
     gate,

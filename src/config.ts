@@ -40,6 +40,10 @@ const EnvSchema = z.object({
   REDIS_URL: optional,
   /** At start-up, wait this long for Redis before listening: a replica that listens first spends on its local share. */
   REDIS_STARTUP_WAIT_MS: int(2_000),
+  /** On SIGTERM, /readyz answers 503 this long before the listener closes (let the load balancer notice first). */
+  SHUTDOWN_DELAY_MS: int(0),
+  /** Longest a shutdown waits for in-flight operations; longer than UPSTREAM_DEADLINE_MS so an upstream call can end. */
+  SHUTDOWN_GRACE_MS: int(30_000, 1),
   // Upstream timing: undici's own defaults (300 s) would hold a browser for minutes.
   UPSTREAM_CONNECT_TIMEOUT_MS: int(3_000, 1),
   UPSTREAM_HEADERS_TIMEOUT_MS: int(10_000, 1),
@@ -144,6 +148,8 @@ export interface Config {
   failover: Omit<FailoverOptions, 'probeTimeoutMs'>;
   rateGate: Pick<RateGateOptions, 'minuteMs' | 'hourMs' | 'maxWaitMs' | 'downShare' | 'windowMargin'>;
   redis: { url: string | undefined; startupWaitMs: number };
+  /** SIGTERM: how long /readyz says 503 before the listener closes, and how long in-flight requests may take. */
+  shutdown: { delayMs: number; graceMs: number };
   cache: { maxBytes: number; staleMaxAgeMs: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
   /** stale-while-revalidate of the free endpoints (budget/revalidate.ts). */
   revalidate: Pick<RevalidatorOptions, 'windowRatio'>;
@@ -223,6 +229,7 @@ function group(e: Env): Config {
       windowMargin: { ratio: e.RATE_WINDOW_MARGIN_RATIO, maxMs: e.RATE_WINDOW_MARGIN_MAX_MS },
     },
     redis: { url: e.REDIS_URL, startupWaitMs: e.REDIS_STARTUP_WAIT_MS },
+    shutdown: { delayMs: e.SHUTDOWN_DELAY_MS, graceMs: e.SHUTDOWN_GRACE_MS },
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,
       staleMaxAgeMs: e.STALE_MAX_AGE_MS,
@@ -254,6 +261,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // Checked outside the schema so it is reported together with every other problem.
   if ('JOBSPIKR_CLIENT_ID' in cleaned !== 'JOBSPIKR_CLIENT_AUTH_KEY' in cleaned) {
     problems.push('JOBSPIKR_CLIENT_AUTH_KEY: set both JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY, or neither (neither = embedded sandbox)');
+  }
+  if (r.success && r.data.SHUTDOWN_GRACE_MS <= r.data.UPSTREAM_DEADLINE_MS) {
+    problems.push('SHUTDOWN_GRACE_MS: must be longer than UPSTREAM_DEADLINE_MS, or a shutdown cuts upstream calls that would still have answered');
   }
   if (!r.success || problems.length) throw new ConfigError(problems);
   return group(r.data);

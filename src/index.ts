@@ -4,6 +4,7 @@ import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, terminalDestination } from './logger.js';
 import { createHttpServer } from './http-server.js';
+import { createShutdown } from './ops/shutdown.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
 
@@ -57,19 +58,28 @@ async function main(): Promise<void> {
     logger.info(`GraphiQL on http://localhost:${config.http.port}/graphql`);
   });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    http.close(() => {
-      void Promise.all([app.close(), sandbox?.close()]).finally(() => process.exit(0));
-    });
-    http.closeIdleConnections();
-    setTimeout(() => process.exit(0), 10_000).unref();
+  const stop = createShutdown({
+    server: http,
+    readiness: app.readiness,
+    logger,
+    ...config.shutdown,
+    close: async () => {
+      await Promise.all([app.close(), sandbox?.close()]);
+    },
+  });
+  const onSignal = (signal: string) => {
+    // Past the grace (and a little for closing pools) the process ends whatever still hangs.
+    setTimeout(() => process.exit(1), config.shutdown.delayMs + config.shutdown.graceMs + 5_000).unref();
+    void stop(signal).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
 void main().catch((e: unknown) => {

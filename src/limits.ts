@@ -69,3 +69,6 @@ export const INTERACTIVE_PAGES = 3;
 
 /** Most of each rate window background refreshes may use together: the rest stays for questions not cached yet. */
 export const REFRESH_SHARE = 0.5;
+
+/** /readyz re-checks at most this often: load balancers ask every few seconds, and a flood of /readyz is not a flood of probes. */
+export const READINESS_CACHE_MS = 1_000;

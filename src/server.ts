@@ -17,6 +17,8 @@ import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
 import { useStale } from './plugins/use-stale.js';
+import { useReadiness } from './plugins/use-readiness.js';
+import type { Readiness } from './ops/readiness.js';
 import { requestCredentials } from './request-credentials.js';
 import { schema } from './schema/index.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -30,6 +32,8 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   hosts: HostPool;
   limits: Config['operationLimits'];
   production: boolean;
+  /** Answers /readyz. */
+  readiness: Readiness;
 }
 
 /** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
@@ -75,6 +79,7 @@ export function createServer(deps: ServerDeps) {
     plugins: [
       useHostCheck(),
       useOperationalRoutes(deps),
+      useReadiness(deps.readiness),
       useCSRFPrevention(),
       EnvelopArmorPlugin({
         maxDepth: { n: l.maxDepth, ignoreIntrospection: true },

@@ -47,6 +47,8 @@ describe('the compiled artifact (git files + dist/, npm ci --omit=dev)', () => {
   it('starts with `npm start` from dist/ without building and answers a query', async () => {
     if (!server) throw new Error('server did not start');
     await waitFor(server);
+    // Ready: the embedded sandbox answers the upstream probe.
+    expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
     const { status, body } = await postGraphQL<{ data?: { jobs: { nodes: { uniqId: string }[] } }; errors?: unknown[] }>(server.base, {
       query: '{ jobs(filter: { keywords: "engineer" }, first: 3) { nodes { uniqId } } }',
     });

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+};
+
+describe('operations settings', () => {
+  it('refuses a shutdown grace that is not longer than the upstream deadline', () => {
+    expect(problemsOf({ UPSTREAM_DEADLINE_MS: '15000', SHUTDOWN_GRACE_MS: '15000' })).toEqual([
+      expect.stringMatching(/^SHUTDOWN_GRACE_MS: must be longer than UPSTREAM_DEADLINE_MS/),
+    ]);
+    expect(problemsOf({ UPSTREAM_DEADLINE_MS: '1000', SHUTDOWN_GRACE_MS: '1001' })).toEqual([]);
+  });
+
+  it('defaults: no delay before the listener closes, a 30 s grace', () => {
+    const c = loadConfig({});
+    expect([c.SHUTDOWN_DELAY_MS, c.SHUTDOWN_GRACE_MS]).toEqual([0, 30_000]);
+  });
+});
