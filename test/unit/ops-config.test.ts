@@ -21,6 +21,6 @@ describe('operations settings', () => {
 
   it('defaults: no delay before the listener closes, a 30 s grace', () => {
     const c = loadConfig({});
-    expect([c.SHUTDOWN_DELAY_MS, c.SHUTDOWN_GRACE_MS]).toEqual([0, 30_000]);
+    expect(c.shutdown).toEqual({ delayMs: 0, graceMs: 30_000 });
   });
 });
