@@ -11,6 +11,7 @@ import { PROBE_TIMEOUT_MS, READINESS_CACHE_MS, REDIS_COMMAND_TIMEOUT_MS, REDIS_R
 import { createMetrics } from './metrics.js';
 import { createCursorCodec } from './schema/cursor.js';
 import { Readiness } from './ops/readiness.js';
+import { loadTrustedDocuments } from './ops/trusted-documents.js';
 import { createServer } from './server.js';
 import { createJobsPikrClient } from './upstream/client.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -92,6 +93,7 @@ export function createApp(o: AppOptions) {
   });
   const yoga = createServer({
     readiness,
+    trustedDocuments: { documents: c.trustedDocuments.file ? loadTrustedDocuments(c.trustedDocuments.file) : new Map(), only: c.trustedDocuments.only },
     jobs,
     gate,
     serverKeys: o.serverKeys,

@@ -40,6 +40,10 @@ const EnvSchema = z.object({
   REDIS_URL: optional,
   /** At start-up, wait this long for Redis before listening: a replica that listens first spends on its local share. */
   REDIS_STARTUP_WAIT_MS: int(2_000),
+  /** A persisted-documents.json (graphql-codegen client preset): requests may send {"documentId": ...} from it. */
+  TRUSTED_DOCUMENTS_FILE: optional,
+  /** Refuse every document that is not in TRUSTED_DOCUMENTS_FILE (PERSISTED_QUERY_ONLY), before parsing it. */
+  TRUSTED_DOCUMENTS_ONLY: bool(false),
   /** On SIGTERM, /readyz answers 503 this long before the listener closes (let the load balancer notice first). */
   SHUTDOWN_DELAY_MS: int(0),
   /** Longest a shutdown waits for in-flight operations; longer than UPSTREAM_DEADLINE_MS so an upstream call can end. */
@@ -148,6 +152,8 @@ export interface Config {
   failover: Omit<FailoverOptions, 'probeTimeoutMs'>;
   rateGate: Pick<RateGateOptions, 'minuteMs' | 'hourMs' | 'maxWaitMs' | 'downShare' | 'windowMargin'>;
   redis: { url: string | undefined; startupWaitMs: number };
+  /** Trusted documents: the manifest's path, and whether only its documents run. */
+  trustedDocuments: { file: string | undefined; only: boolean };
   /** SIGTERM: how long /readyz says 503 before the listener closes, and how long in-flight requests may take. */
   shutdown: { delayMs: number; graceMs: number };
   cache: { maxBytes: number; staleMaxAgeMs: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
@@ -229,6 +235,7 @@ function group(e: Env): Config {
       windowMargin: { ratio: e.RATE_WINDOW_MARGIN_RATIO, maxMs: e.RATE_WINDOW_MARGIN_MAX_MS },
     },
     redis: { url: e.REDIS_URL, startupWaitMs: e.REDIS_STARTUP_WAIT_MS },
+    trustedDocuments: { file: e.TRUSTED_DOCUMENTS_FILE, only: e.TRUSTED_DOCUMENTS_ONLY },
     shutdown: { delayMs: e.SHUTDOWN_DELAY_MS, graceMs: e.SHUTDOWN_GRACE_MS },
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,
@@ -261,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // Checked outside the schema so it is reported together with every other problem.
   if ('JOBSPIKR_CLIENT_ID' in cleaned !== 'JOBSPIKR_CLIENT_AUTH_KEY' in cleaned) {
     problems.push('JOBSPIKR_CLIENT_AUTH_KEY: set both JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY, or neither (neither = embedded sandbox)');
+  }
+  if (r.success && r.data.TRUSTED_DOCUMENTS_ONLY && !r.data.TRUSTED_DOCUMENTS_FILE) {
+    problems.push('TRUSTED_DOCUMENTS_ONLY: set TRUSTED_DOCUMENTS_FILE too (with no manifest every document would be refused)');
   }
   if (r.success && r.data.SHUTDOWN_GRACE_MS <= r.data.UPSTREAM_DEADLINE_MS) {
     problems.push('SHUTDOWN_GRACE_MS: must be longer than UPSTREAM_DEADLINE_MS, or a shutdown cuts upstream calls that would still have answered');

@@ -18,6 +18,8 @@ import { useOperationalRoutes } from './plugins/use-operational-routes.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
 import { useStale } from './plugins/use-stale.js';
 import { useReadiness } from './plugins/use-readiness.js';
+import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
+import type { TrustedDocuments } from './ops/trusted-documents.js';
 import type { Readiness } from './ops/readiness.js';
 import { requestCredentials } from './request-credentials.js';
 import { schema } from './schema/index.js';
@@ -34,6 +36,8 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   production: boolean;
   /** Answers /readyz. */
   readiness: Readiness;
+  /** Documents a request may name by id; `only`: no other document runs. */
+  trustedDocuments: { documents: TrustedDocuments; only: boolean };
 }
 
 /** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
@@ -65,6 +69,8 @@ export function createServer(deps: ServerDeps) {
     maskedErrors: { isDev: !deps.production },
     // useBodyLimit below: cheaper, and a chunked body without Content-Length is cut off too (413).
     maxRequestBodySize: false,
+    // A request that names a trusted document by id (the plugin replaces it with the document's text).
+    extraParamNames: ['documentId'],
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
     graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false },
     renderGraphiQL,
@@ -81,6 +87,7 @@ export function createServer(deps: ServerDeps) {
       useOperationalRoutes(deps),
       useReadiness(deps.readiness),
       useCSRFPrevention(),
+      useTrustedDocuments(deps.trustedDocuments),
       EnvelopArmorPlugin({
         maxDepth: { n: l.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: l.maxAliases },

@@ -23,4 +23,9 @@ describe('operations settings', () => {
     const c = loadConfig({});
     expect(c.shutdown).toEqual({ delayMs: 0, graceMs: 30_000 });
   });
+
+  it('refuses TRUSTED_DOCUMENTS_ONLY without a manifest to trust', () => {
+    expect(problemsOf({ TRUSTED_DOCUMENTS_ONLY: 'true' })).toEqual([expect.stringMatching(/^TRUSTED_DOCUMENTS_ONLY: set TRUSTED_DOCUMENTS_FILE too/)]);
+    expect(loadConfig({ TRUSTED_DOCUMENTS_FILE: 'm.json', TRUSTED_DOCUMENTS_ONLY: 'true' }).trustedDocuments).toEqual({ file: 'm.json', only: true });
+  });
 });
