@@ -1,5 +1,6 @@
 import type { RevalidatorOptions } from './budget/revalidate.js';
 import { z } from 'zod';
+import type { ShutdownOptions } from './ops/shutdown.js';
 import type { RateGateOptions } from './budget/rate-gate.js';
 import type { UpstreamOptions } from './upstream/client.js';
 import type { FailoverOptions } from './upstream/hosts.js';
@@ -155,7 +156,7 @@ export interface Config {
   /** Trusted documents: the manifest's path, and whether only its documents run. */
   trustedDocuments: { file: string | undefined; only: boolean };
   /** SIGTERM: how long /readyz says 503 before the listener closes, and how long in-flight requests may take. */
-  shutdown: { delayMs: number; graceMs: number };
+  shutdown: Pick<ShutdownOptions, 'delayMs' | 'graceMs'>;
   cache: { maxBytes: number; staleMaxAgeMs: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
   /** stale-while-revalidate of the free endpoints (budget/revalidate.ts). */
   revalidate: Pick<RevalidatorOptions, 'windowRatio'>;
