@@ -25,6 +25,8 @@ export interface AppOptions {
   limits?: typeof UPSTREAM_LIMITS;
   /** Key prefix in Redis; replicas of one deployment share it. */
   redisPrefix?: string;
+  /** A tracer provider is registered (index.ts started tracing): serve operation spans. */
+  tracing?: boolean;
 }
 
 function connectRedis(url: string, logger: Logger): Redis {
@@ -93,6 +95,7 @@ export function createApp(o: AppOptions) {
   });
   const yoga = createServer({
     readiness,
+    tracing: o.tracing ?? false,
     trustedDocuments: { documents: c.trustedDocuments.file ? loadTrustedDocuments(c.trustedDocuments.file) : new Map(), only: c.trustedDocuments.only },
     jobs,
     gate,

@@ -1,6 +1,7 @@
 import type { RevalidatorOptions } from './budget/revalidate.js';
 import { z } from 'zod';
 import type { ShutdownOptions } from './ops/shutdown.js';
+import type { TracingOptions } from './telemetry/tracing.js';
 import type { RateGateOptions } from './budget/rate-gate.js';
 import type { UpstreamOptions } from './upstream/client.js';
 import type { FailoverOptions } from './upstream/hosts.js';
@@ -41,6 +42,20 @@ const EnvSchema = z.object({
   REDIS_URL: optional,
   /** At start-up, wait this long for Redis before listening: a replica that listens first spends on its local share. */
   REDIS_STARTUP_WAIT_MS: int(2_000),
+  // OpenTelemetry, by the specification's names: tracing is off unless an OTLP endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /** grpc is not offered: these are the two OTLP/HTTP encodings (protobuf is the specification's default). */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: optional,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('jobspikr-graphql'),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** How long finished spans wait to be sent together (the specification's default). */
+  OTEL_BSP_SCHEDULE_DELAY: int(5_000, 1),
   /** A persisted-documents.json (graphql-codegen client preset): requests may send {"documentId": ...} from it. */
   TRUSTED_DOCUMENTS_FILE: optional,
   /** Refuse every document that is not in TRUSTED_DOCUMENTS_FILE (PERSISTED_QUERY_ONLY), before parsing it. */
@@ -153,6 +168,8 @@ export interface Config {
   failover: Omit<FailoverOptions, 'probeTimeoutMs'>;
   rateGate: Pick<RateGateOptions, 'minuteMs' | 'hourMs' | 'maxWaitMs' | 'downShare' | 'windowMargin'>;
   redis: { url: string | undefined; startupWaitMs: number };
+  /** OpenTelemetry tracing (telemetry/tracing.ts); off without an endpoint. */
+  tracing: TracingOptions;
   /** Trusted documents: the manifest's path, and whether only its documents run. */
   trustedDocuments: { file: string | undefined; only: boolean };
   /** SIGTERM: how long /readyz says 503 before the listener closes, and how long in-flight requests may take. */
@@ -182,6 +199,16 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** `key1=value1,key2=value2` (values URL-encoded), as the OpenTelemetry specification writes OTEL_EXPORTER_OTLP_HEADERS. */
+function otlpHeaders(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw?.split(',') ?? []) {
+    const i = pair.indexOf('=');
+    if (i > 0) out[decodeURIComponent(pair.slice(0, i).trim())] = decodeURIComponent(pair.slice(i + 1).trim());
+  }
+  return out;
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
@@ -236,6 +263,16 @@ function group(e: Env): Config {
       windowMargin: { ratio: e.RATE_WINDOW_MARGIN_RATIO, maxMs: e.RATE_WINDOW_MARGIN_MAX_MS },
     },
     redis: { url: e.REDIS_URL, startupWaitMs: e.REDIS_STARTUP_WAIT_MS },
+    tracing: {
+      endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      tracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+      protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+      headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS),
+      serviceName: e.OTEL_SERVICE_NAME,
+      sampler: e.OTEL_TRACES_SAMPLER,
+      samplerArg: e.OTEL_TRACES_SAMPLER_ARG,
+      batchDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+    },
     trustedDocuments: { file: e.TRUSTED_DOCUMENTS_FILE, only: e.TRUSTED_DOCUMENTS_ONLY },
     shutdown: { delayMs: e.SHUTDOWN_DELAY_MS, graceMs: e.SHUTDOWN_GRACE_MS },
     cache: {

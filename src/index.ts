@@ -5,6 +5,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, terminalDestination } from './logger.js';
 import { createHttpServer } from './http-server.js';
 import { createShutdown } from './ops/shutdown.js';
+import { startTracing } from './telemetry/tracing.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
 
@@ -51,7 +52,9 @@ async function main(): Promise<void> {
     logger.info({ upstream: config.upstream.baseUrl }, 'multi-tenant mode: every request must bring its own JobsPikr keys');
   }
 
-  const app = createApp({ config, logger, serverKeys });
+  // Before the app: the hooks in the request path see a registered tracer from the first request on.
+  const tracing = await startTracing(config.tracing, logger);
+  const app = createApp({ config, logger, serverKeys, tracing: tracing !== undefined });
   if (config.redis.url) await awaitSharedBudget(app, logger, config.redis.startupWaitMs);
   const http = createHttpServer(app.yoga, config.http);
   http.listen(config.http.port, config.http.host, () => {
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     ...config.shutdown,
     close: async () => {
       await Promise.all([app.close(), sandbox?.close()]);
+      await tracing?.shutdown();
     },
   });
   const onSignal = (signal: string) => {

@@ -19,6 +19,7 @@ import { useResponseLimit } from './plugins/use-response-limit.js';
 import { useStale } from './plugins/use-stale.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
+import { useTracing } from './plugins/use-tracing.js';
 import type { TrustedDocuments } from './ops/trusted-documents.js';
 import type { Readiness } from './ops/readiness.js';
 import { requestCredentials } from './request-credentials.js';
@@ -36,6 +37,8 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   production: boolean;
   /** Answers /readyz. */
   readiness: Readiness;
+  /** Operation spans (use-tracing.ts); false: the plugin is not even installed. */
+  tracing: boolean;
   /** Documents a request may name by id; `only`: no other document runs. */
   trustedDocuments: { documents: TrustedDocuments; only: boolean };
 }
@@ -88,6 +91,7 @@ export function createServer(deps: ServerDeps) {
       useReadiness(deps.readiness),
       useCSRFPrevention(),
       useTrustedDocuments(deps.trustedDocuments),
+      ...(deps.tracing ? [useTracing()] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: l.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: l.maxAliases },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { tracesUrl } from '../../src/telemetry/tracing.js';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -27,5 +28,36 @@ describe('operations settings', () => {
   it('refuses TRUSTED_DOCUMENTS_ONLY without a manifest to trust', () => {
     expect(problemsOf({ TRUSTED_DOCUMENTS_ONLY: 'true' })).toEqual([expect.stringMatching(/^TRUSTED_DOCUMENTS_ONLY: set TRUSTED_DOCUMENTS_FILE too/)]);
     expect(loadConfig({ TRUSTED_DOCUMENTS_FILE: 'm.json', TRUSTED_DOCUMENTS_ONLY: 'true' }).trustedDocuments).toEqual({ file: 'm.json', only: true });
+  });
+
+  it('reads the standard OTEL_* variables: off without an endpoint, the traces URL, headers, protocol and sampler', () => {
+    expect(loadConfig({}).tracing).toMatchObject({
+      endpoint: undefined,
+      tracesEndpoint: undefined,
+      protocol: 'http/protobuf',
+      serviceName: 'jobspikr-graphql',
+      sampler: 'parentbased_always_on',
+    });
+    const c = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=a%3Db,tenant = t1',
+      OTEL_SERVICE_NAME: 'jobs',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+    }).tracing;
+    expect(c).toEqual({
+      endpoint: 'http://collector:4318/',
+      tracesEndpoint: undefined,
+      protocol: 'http/json',
+      headers: { 'x-api-key': 'a=b', tenant: 't1' },
+      serviceName: 'jobs',
+      sampler: 'parentbased_traceidratio',
+      samplerArg: 0.25,
+      batchDelayMs: 5_000,
+    });
+    expect(tracesUrl(c)).toBe('http://collector:4318/v1/traces');
+    expect(tracesUrl({ endpoint: 'http://a:4318', tracesEndpoint: 'http://b:4318/custom' })).toBe('http://b:4318/custom');
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual([expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL: /)]);
   });
 });
