@@ -15,7 +15,13 @@ function prices(doc: DocumentNode): Map<string, string> {
     if (own.length) out.set(where, own.join(' '));
   };
   visit(doc, {
-    ObjectTypeDefinition: { enter: (n) => (path.push(n.name.value), note(n.name.value, n.directives)), leave: () => void path.pop() },
+    ObjectTypeDefinition: {
+      enter: (n) => {
+        path.push(n.name.value);
+        note(n.name.value, n.directives);
+      },
+      leave: () => void path.pop(),
+    },
     ObjectTypeExtension: { enter: (n) => void path.push(n.name.value), leave: () => void path.pop() },
     ScalarTypeDefinition: (n) => note(n.name.value, n.directives),
     EnumTypeDefinition: (n) => note(n.name.value, n.directives),
