@@ -6,11 +6,13 @@ const PRICING = new Set(['cost', 'listSize']);
 /** Federation SDL names directives it never defines: build it as written, definitions not required. */
 const build = (doc: DocumentNode) => buildASTSchema(doc, { assumeValidSDL: true });
 
-/** Every @cost/@listSize in the SDL by schema coordinate (`Type`, `Type.field`, `Type.field(arg:)`), printed. */
-function prices(doc: DocumentNode): Map<string, string> {
+/** Every @cost/@listSize in the SDL by schema coordinate (`Type`, `Type.field`), printed, and every coordinate there is. */
+function prices(doc: DocumentNode): { prices: Map<string, string>; coordinates: Set<string> } {
   const out = new Map<string, string>();
+  const coordinates = new Set<string>();
   const path: string[] = [];
   const note = (where: string, directives: readonly ConstDirectiveNode[] | undefined) => {
+    coordinates.add(where);
     const own = (directives ?? []).filter((d) => PRICING.has(d.name.value)).map(print);
     if (own.length) out.set(where, own.join(' '));
   };
@@ -27,7 +29,7 @@ function prices(doc: DocumentNode): Map<string, string> {
     EnumTypeDefinition: (n) => note(n.name.value, n.directives),
     FieldDefinition: (n) => note(`${path.at(-1)}.${n.name.value}`, n.directives),
   });
-  return out;
+  return { prices: out, coordinates };
 }
 
 export interface GuardReport {
@@ -48,8 +50,9 @@ export async function guardSchema(baselineSdl: string, currentSdl: string): Prom
   const other = changes.filter((c) => c.criticality.level !== CriticalityLevel.Breaking && !isPricing(c)).map((c) => c.message);
   const [p0, p1] = [prices(before), prices(after)];
   const pricing: string[] = [];
-  for (const k of new Set([...p0.keys(), ...p1.keys()])) {
-    const [a, b] = [p0.get(k), p1.get(k)];
+  // Only what both schemas have: a new field's price comes with the addition, a removed one is breaking.
+  for (const k of [...p0.coordinates].filter((c) => p1.coordinates.has(c))) {
+    const [a, b] = [p0.prices.get(k), p1.prices.get(k)];
     if (a !== b) pricing.push(`${k}: ${a ?? '(no price)'} -> ${b ?? '(no price)'}`);
   }
   return { breaking, pricing, other };
