@@ -1,4 +1,19 @@
-import { buildASTSchema, getNamedType, isListType, isNonNullType, isObjectType, parse, type ConstDirectiveNode, type GraphQLOutputType } from 'graphql';
+import {
+  buildASTSchema,
+  getArgumentValues,
+  getNamedType,
+  isCompositeType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  parse,
+  TypeInfo,
+  valueFromASTUntyped,
+  visit,
+  visitWithTypeInfo,
+  type ConstDirectiveNode,
+  type GraphQLOutputType,
+} from 'graphql';
 
 const PAID = new Set(['Job', 'ExpiredJob']);
 const CONNECTIONS = new Set(['JobConnection', 'ExpiredJobConnection']);
@@ -40,4 +55,51 @@ export function pricingProblems(sdl: string, creditsPerJob: number): string[] {
     }
   }
   return problems;
+}
+
+const directiveArgs = (d: ConstDirectiveNode | undefined): Record<string, unknown> =>
+  Object.fromEntries((d?.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]));
+
+/**
+ * What a gateway's demand control charges for an operation, from the SDL's @cost/@listSize as the
+ * cost specification reads them (the rules Hive Gateway and Apollo Router implement): each field costs
+ * its type's @cost (composite types 1 by default, leaves 0), times the sizes of the lists above it.
+ */
+export function demandCost(sdl: string, operation: string, variables: Record<string, unknown> = {}): number {
+  const schema = buildASTSchema(parse(sdl), { assumeValidSDL: true });
+  const typeInfo = new TypeInfo(schema);
+  const factors: number[] = [];
+  const sized = new Map<string, number>();
+  let cost = 0;
+  visit(
+    parse(operation),
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter(node) {
+          const field = typeInfo.getFieldDef();
+          const type = typeInfo.getType();
+          if (!field || !type) return;
+          let factor = sized.get(node.name.value) ?? 1;
+          sized.delete(node.name.value);
+          const listSize = directiveArgs(named(field.astNode?.directives, 'listSize'));
+          if (Array.isArray(listSize.slicingArguments)) {
+            const args = getArgumentValues(field, node, variables);
+            const n = Math.max(1, ...listSize.slicingArguments.map((a) => Number(args[String(a)] ?? 0)));
+            if (Array.isArray(listSize.sizedFields)) for (const f of listSize.sizedFields) sized.set(String(f), n);
+            else factor = n;
+          } else if (listSize.assumedSize !== undefined) factor = Number(listSize.assumedSize);
+          factors.push(factor);
+          const target = getNamedType(type);
+          const typeCost =
+            'astNode' in target ? directiveArgs(named(target.astNode?.directives as readonly ConstDirectiveNode[] | undefined, 'cost')).weight : undefined;
+          const weight = typeCost !== undefined ? Number(typeCost) : isCompositeType(target) ? 1 : 0;
+          cost += weight * factors.reduce((a, b) => a * b, 1);
+        },
+        leave() {
+          factors.pop();
+        },
+      },
+    }),
+  );
+  return cost;
 }
