@@ -117,7 +117,8 @@ describe('readiness and graceful shutdown (server processes over a sandbox and R
     expect((await p.exited)[0]).toBe(0);
     const msgs = p.lines.map((l) => l.msg);
     expect(msgs).toEqual(expect.arrayContaining(['shutting down', 'in-flight requests finished', 'stopped']));
-    expect(p.lines.find((l) => l.msg === 'shutting down')?.inFlight).toBe(1);
+    // The operation (and perhaps a health poll whose response is still closing) was in flight.
+    expect(p.lines.find((l) => l.msg === 'shutting down')?.inFlight).toBeGreaterThanOrEqual(1);
   });
 
   it('an upstream call slower than the deadline ends within the grace: the client gets UPSTREAM_UNAVAILABLE, not a cut connection', async () => {

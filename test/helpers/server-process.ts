@@ -62,8 +62,9 @@ export async function waitFor(p: ServerProcess, path = '/healthz', status = 200,
     if (p.child.exitCode !== null) throw new Error(`server exited early with ${p.child.exitCode}: ${p.stderr()}`);
     try {
       const res = await fetch(`${p.base}${path}`);
-      if (res.status === status) return res;
-      await res.body?.cancel();
+      // Read to the end: the server's response is then complete, not left open by this poll.
+      const body = await res.text();
+      if (res.status === status) return new Response(body, { status: res.status, headers: res.headers });
     } catch {
       // not listening yet
     }
