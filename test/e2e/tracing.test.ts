@@ -186,6 +186,19 @@ describe('OpenTelemetry tracing to a real OTLP/HTTP receiver (server processes)'
     expect((await server.exited)[0]).toBe(0);
   });
 
+  it('OTEL_TRACES_SAMPLER=always_off: nothing exported, yet every upstream request still carries a (not sampled) traceparent', async () => {
+    const server = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'always_off' });
+    proxy.seen.length = 0;
+    const t = traceparent();
+    await postGraphQL(server.base, { query: '{ jobs(filter: { keywords: "driver" }, first: 2) { nodes { uniqId } } }' }, { traceparent: t.header });
+    const sent = proxy.seen.filter((h) => h.client_id !== undefined).map((h) => h.traceparent);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const v of sent) expect(v).toMatch(new RegExp(`^00-${t.traceId}-[0-9a-f]{16}-00$`));
+    server.child.kill('SIGTERM');
+    await server.exited;
+    expect(receiver.spans.filter((s) => s.traceId === t.traceId)).toEqual([]);
+  });
+
   it('off without an endpoint: nothing exported, no traceparent upstream', async () => {
     const server = await start({});
     const before = receiver.spans.length;
