@@ -7,7 +7,7 @@ import { createYoga } from 'graphql-yoga';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estimateCredits } from '../../src/plugins/credit-estimate.js';
+import { estimateOperation } from '../../src/plugins/operation-estimate.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
 /** A second team's subgraph that prices its own types at nothing (it buys nothing). */
@@ -113,7 +113,7 @@ describe('demand control at a real gateway (Hive Gateway, maxCost 100)', () => {
       { query: '{ apiUsage { sandbox limits { endpoint remainingThisMinute } } }', credits: 0 },
     ];
     for (const c of cases) {
-      const ours = estimateCredits(parse(c.query), undefined, c.variables);
+      const ours = estimateOperation(parse(c.query), undefined, c.variables).credits;
       const r = await viaGateway(c.query, c.variables);
       expect({ query: c.query, gateway: r.extensions?.cost?.estimated, ours, errors: r.errors }).toEqual({
         query: c.query,

@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { buildASTSchema, getNamedType, parse, type GraphQLArgument } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { MAX_PAGE_SIZE } from '../../src/limits.js';
-import { estimateCredits } from '../../src/plugins/credit-estimate.js';
+import { estimateOperation } from '../../src/plugins/operation-estimate.js';
 import { CREDITS_PER_JOB } from '../../src/schema/cost.js';
 import { printSchemaSdl } from '../../src/schema/print.js';
 import { demandCost, pricingProblems } from '../helpers/pricing.js';
@@ -41,7 +41,7 @@ function compareEveryPayingField(sdl: string): { field: string; ours: number; ga
         return v === undefined ? [] : [`${a.name}: ${v}`];
       });
       const op = `{ ${f.name}${args.length ? `(${args.join(', ')})` : ''} ${SELECTION[getNamedType(f.type).name]} }`;
-      return { field: f.name, ours: estimateCredits(parse(op), undefined, {}), gateway: demandCost(sdl, op) };
+      return { field: f.name, ours: estimateOperation(parse(op), undefined, {}).credits, gateway: demandCost(sdl, op) };
     });
 }
 
