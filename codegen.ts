@@ -16,7 +16,8 @@ const config: CodegenConfig = {
     'schema/schema.graphql': { plugins: ['jobspikr-sdl'] },
     'test/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments: also writes persisted-documents.json, the trusted documents manifest (ids: sha256).
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: { useTypeImports: true, emitLegacyCommonJSImports: false, enumsAsTypes: true, scalars: { Date: 'string', DateTime: 'string' } },
     },
   },

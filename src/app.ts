@@ -7,9 +7,11 @@ import { JobsService } from './budget/jobs-service.js';
 import { RateGate, type UPSTREAM_LIMITS } from './budget/rate-gate.js';
 import { RedisSlidingWindow } from './budget/sliding-window.js';
 import type { Config } from './config.js';
-import { PROBE_TIMEOUT_MS, REDIS_COMMAND_TIMEOUT_MS, REDIS_RECONNECT_MAX_MS, UPSTREAM_KEEP_ALIVE_MS } from './limits.js';
+import { PROBE_TIMEOUT_MS, READINESS_CACHE_MS, REDIS_COMMAND_TIMEOUT_MS, REDIS_RECONNECT_MAX_MS, UPSTREAM_KEEP_ALIVE_MS } from './limits.js';
 import { createMetrics } from './metrics.js';
 import { createCursorCodec } from './schema/cursor.js';
+import { Readiness } from './ops/readiness.js';
+import { loadTrustedDocuments } from './ops/trusted-documents.js';
 import { createServer } from './server.js';
 import { createJobsPikrClient } from './upstream/client.js';
 import { createLiveHub } from './live/create.js';
@@ -24,6 +26,8 @@ export interface AppOptions {
   limits?: typeof UPSTREAM_LIMITS;
   /** Key prefix in Redis; replicas of one deployment share it. */
   redisPrefix?: string;
+  /** A tracer provider is registered (index.ts started tracing): serve operation spans. */
+  tracing?: boolean;
 }
 
 function connectRedis(url: string, logger: Logger): Redis {
@@ -84,8 +88,18 @@ export function createApp(o: AppOptions) {
   });
   if (!c.cursor.secret && redis) logger.warn('CURSOR_SECRET is not set: cursors issued by one replica will not work on another');
   const live = createLiveHub({ ...c.live, redis, prefix, jobs, gate, logger, replica: randomUUID() });
+  const readiness = new Readiness({
+    hosts: client.hosts.hosts,
+    dispatcher,
+    redis,
+    probeTimeoutMs: Math.min(PROBE_TIMEOUT_MS, c.upstream.headersTimeoutMs),
+    cacheMs: READINESS_CACHE_MS,
+  });
   const yoga = createServer({
     live,
+    readiness,
+    tracing: o.tracing ?? false,
+    trustedDocuments: { documents: c.trustedDocuments.file ? loadTrustedDocuments(c.trustedDocuments.file) : new Map(), only: c.trustedDocuments.only },
     jobs,
     gate,
     serverKeys: o.serverKeys,
@@ -98,6 +112,7 @@ export function createApp(o: AppOptions) {
   });
   return {
     yoga,
+    readiness,
     metrics,
     jobs,
     gate,

@@ -3,6 +3,8 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
+// Registers the costBaseline plugin.
+import './schema/cost.js';
 import type { Context } from './context.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits.js';
 import { badInput } from './errors.js';
@@ -19,7 +21,8 @@ export const builder = new SchemaBuilder<{
   };
 }>({
   // Plugin order per the toolchain notes: federation last.
-  plugins: [RelayPlugin, ComplexityPlugin, DirectivePlugin, FederationPlugin],
+  // costBaseline before directives: the directives plugin turns what it adds into SDL.
+  plugins: [RelayPlugin, ComplexityPlugin, 'costBaseline', DirectivePlugin, FederationPlugin],
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
@@ -46,6 +49,8 @@ export const builder = new SchemaBuilder<{
     },
     nodesQueryOptions: {
       description: `Objects by global ID (up to ${MAX_PAGE_SIZE}), in the order asked; null where unknown.`,
+      // A gateway cannot count a list argument: it prices the most ids this field takes.
+      directives: { listSize: { assumedSize: MAX_PAGE_SIZE } },
       // Like jobsByUniqIds: one upstream lookup takes 100 ids, and one request must not drain the key's budget.
       resolve: async (_root, { ids }, ctx, info, resolveNodes) => {
         if (ids.length > MAX_PAGE_SIZE) throw badInput(`nodes takes at most ${MAX_PAGE_SIZE} ids`);

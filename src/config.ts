@@ -1,5 +1,7 @@
 import type { RevalidatorOptions } from './budget/revalidate.js';
 import { z } from 'zod';
+import type { ShutdownOptions } from './ops/shutdown.js';
+import type { TracingOptions } from './telemetry/tracing.js';
 import type { RateGateOptions } from './budget/rate-gate.js';
 import type { UpstreamOptions } from './upstream/client.js';
 import type { FailoverOptions } from './upstream/hosts.js';
@@ -40,6 +42,28 @@ const EnvSchema = z.object({
   REDIS_URL: optional,
   /** At start-up, wait this long for Redis before listening: a replica that listens first spends on its local share. */
   REDIS_STARTUP_WAIT_MS: int(2_000),
+  // OpenTelemetry, by the specification's names: tracing is off unless an OTLP endpoint is set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /** grpc is not offered: these are the two OTLP/HTTP encodings (protobuf is the specification's default). */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: optional,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('jobspikr-graphql'),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  /** How long finished spans wait to be sent together (the specification's default). */
+  OTEL_BSP_SCHEDULE_DELAY: int(5_000, 1),
+  /** A persisted-documents.json (graphql-codegen client preset): requests may send {"documentId": ...} from it. */
+  TRUSTED_DOCUMENTS_FILE: optional,
+  /** Refuse every document that is not in TRUSTED_DOCUMENTS_FILE (PERSISTED_QUERY_ONLY), before parsing it. */
+  TRUSTED_DOCUMENTS_ONLY: bool(false),
+  /** On SIGTERM, /readyz answers 503 this long before the listener closes (let the load balancer notice first). */
+  SHUTDOWN_DELAY_MS: int(0),
+  /** Longest a shutdown waits for in-flight operations; longer than UPSTREAM_DEADLINE_MS so an upstream call can end. */
+  SHUTDOWN_GRACE_MS: int(30_000, 1),
   // Upstream timing: undici's own defaults (300 s) would hold a browser for minutes.
   UPSTREAM_CONNECT_TIMEOUT_MS: int(3_000, 1),
   UPSTREAM_HEADERS_TIMEOUT_MS: int(10_000, 1),
@@ -164,6 +188,12 @@ export interface Config {
   failover: Omit<FailoverOptions, 'probeTimeoutMs'>;
   rateGate: Pick<RateGateOptions, 'minuteMs' | 'hourMs' | 'maxWaitMs' | 'downShare' | 'windowMargin'>;
   redis: { url: string | undefined; startupWaitMs: number };
+  /** OpenTelemetry tracing (telemetry/tracing.ts); off without an endpoint. */
+  tracing: TracingOptions;
+  /** Trusted documents: the manifest's path, and whether only its documents run. */
+  trustedDocuments: { file: string | undefined; only: boolean };
+  /** SIGTERM: how long /readyz says 503 before the listener closes, and how long in-flight requests may take. */
+  shutdown: Pick<ShutdownOptions, 'delayMs' | 'graceMs'>;
   cache: { maxBytes: number; staleMaxAgeMs: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
   /** stale-while-revalidate of the free endpoints (budget/revalidate.ts). */
   revalidate: Pick<RevalidatorOptions, 'windowRatio'>;
@@ -197,6 +227,16 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** `key1=value1,key2=value2` (values URL-encoded), as the OpenTelemetry specification writes OTEL_EXPORTER_OTLP_HEADERS. */
+function otlpHeaders(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw?.split(',') ?? []) {
+    const i = pair.indexOf('=');
+    if (i > 0) out[decodeURIComponent(pair.slice(0, i).trim())] = decodeURIComponent(pair.slice(i + 1).trim());
+  }
+  return out;
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, '');
@@ -251,6 +291,18 @@ function group(e: Env): Config {
       windowMargin: { ratio: e.RATE_WINDOW_MARGIN_RATIO, maxMs: e.RATE_WINDOW_MARGIN_MAX_MS },
     },
     redis: { url: e.REDIS_URL, startupWaitMs: e.REDIS_STARTUP_WAIT_MS },
+    tracing: {
+      endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      tracesEndpoint: e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+      protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL,
+      headers: otlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS),
+      serviceName: e.OTEL_SERVICE_NAME,
+      sampler: e.OTEL_TRACES_SAMPLER,
+      samplerArg: e.OTEL_TRACES_SAMPLER_ARG,
+      batchDelayMs: e.OTEL_BSP_SCHEDULE_DELAY,
+    },
+    trustedDocuments: { file: e.TRUSTED_DOCUMENTS_FILE, only: e.TRUSTED_DOCUMENTS_ONLY },
+    shutdown: { delayMs: e.SHUTDOWN_DELAY_MS, graceMs: e.SHUTDOWN_GRACE_MS },
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,
       staleMaxAgeMs: e.STALE_MAX_AGE_MS,
@@ -295,6 +347,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('JOBSPIKR_CLIENT_AUTH_KEY: set both JOBSPIKR_CLIENT_ID and JOBSPIKR_CLIENT_AUTH_KEY, or neither (neither = embedded sandbox)');
   }
   if (r.success && r.data.LIVE_MIN_POLL_MS > r.data.LIVE_MAX_POLL_MS) problems.push('LIVE_MIN_POLL_MS: must not be greater than LIVE_MAX_POLL_MS');
+  if (r.success && r.data.TRUSTED_DOCUMENTS_ONLY && !r.data.TRUSTED_DOCUMENTS_FILE) {
+    problems.push('TRUSTED_DOCUMENTS_ONLY: set TRUSTED_DOCUMENTS_FILE too (with no manifest every document would be refused)');
+  }
+  if (r.success && r.data.SHUTDOWN_GRACE_MS <= r.data.UPSTREAM_DEADLINE_MS) {
+    problems.push('SHUTDOWN_GRACE_MS: must be longer than UPSTREAM_DEADLINE_MS, or a shutdown cuts upstream calls that would still have answered');
+  }
   if (!r.success || problems.length) throw new ConfigError(problems);
   return group(r.data);
 }

@@ -2,8 +2,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, terminalDestination } from './logger.js';
 import { createHttpServer } from './http-server.js';
+import { createShutdown } from './ops/shutdown.js';
+import { startTracing } from './telemetry/tracing.js';
 import { startSandbox, type Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
 
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, process.stdout.isTTY ? await terminalDestination() : undefined);
   let sandbox: Sandbox | undefined;
   let serverKeys: Credentials | undefined;
   if (config.useSandbox) {
@@ -50,26 +52,38 @@ async function main(): Promise<void> {
     logger.info({ upstream: config.upstream.baseUrl }, 'multi-tenant mode: every request must bring its own JobsPikr keys');
   }
 
-  const app = createApp({ config, logger, serverKeys });
+  // Before the app: the hooks in the request path see a registered tracer from the first request on.
+  const tracing = await startTracing(config.tracing, logger);
+  const app = createApp({ config, logger, serverKeys, tracing: tracing !== undefined });
   if (config.redis.url) await awaitSharedBudget(app, logger, config.redis.startupWaitMs);
   const http = createHttpServer(app.yoga, config.http);
   http.listen(config.http.port, config.http.host, () => {
     logger.info(`GraphiQL on http://localhost:${config.http.port}/graphql`);
   });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    http.close(() => {
-      void Promise.all([app.close(), sandbox?.close()]).finally(() => process.exit(0));
-    });
-    http.closeIdleConnections();
-    setTimeout(() => process.exit(0), 10_000).unref();
+  const stop = createShutdown({
+    server: http,
+    readiness: app.readiness,
+    logger,
+    ...config.shutdown,
+    close: async () => {
+      await Promise.all([app.close(), sandbox?.close()]);
+      await tracing?.shutdown();
+    },
+  });
+  const onSignal = (signal: string) => {
+    // Past the grace (and a little for closing pools) the process ends whatever still hangs.
+    setTimeout(() => process.exit(1), config.shutdown.delayMs + config.shutdown.graceMs + 5_000).unref();
+    void stop(signal).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
 void main().catch((e: unknown) => {

@@ -72,3 +72,5 @@ export const REFRESH_SHARE = 0.5;
 
 /** Events kept per live topic for Last-Event-ID replay, whatever their age: a burst cannot make the replay list huge. */
 export const LIVE_REPLAY_MAX_EVENTS = 1_000;
+/** /readyz re-checks at most this often: load balancers ask every few seconds, and a flood of /readyz is not a flood of probes. */
+export const READINESS_CACHE_MS = 1_000;

@@ -24,3 +24,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * Readable, coloured lines for a person at a terminal (pino-pretty, loaded only then). Pipes, files
+ * and log collectors get pino's JSON: index.ts picks this one only when stdout is a TTY.
+ */
+export async function terminalDestination(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', sync: true });
+}

@@ -21,6 +21,11 @@ import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
 import { useStale } from './plugins/use-stale.js';
+import { useReadiness } from './plugins/use-readiness.js';
+import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
+import { useTracing } from './plugins/use-tracing.js';
+import type { TrustedDocuments } from './ops/trusted-documents.js';
+import type { Readiness } from './ops/readiness.js';
 import { requestCredentials } from './request-credentials.js';
 import { schema } from './schema/index.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -36,6 +41,12 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   production: boolean;
   /** Live subscriptions (jobPosted); without it a subscription is refused. */
   live?: LiveHub | undefined;
+  /** Answers /readyz. */
+  readiness: Readiness;
+  /** Operation spans (use-tracing.ts); false: the plugin is not even installed. */
+  tracing: boolean;
+  /** Documents a request may name by id; `only`: no other document runs. */
+  trustedDocuments: { documents: TrustedDocuments; only: boolean };
 }
 
 /** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
@@ -70,6 +81,8 @@ export function createServer(deps: ServerDeps) {
     maskedErrors: { isDev: !deps.production },
     // useBodyLimit below: cheaper, and a chunked body without Content-Length is cut off too (413).
     maxRequestBodySize: false,
+    // A request that names a trusted document by id (the plugin replaces it with the document's text).
+    extraParamNames: ['documentId'],
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
     // GraphiQL runs subscriptions as GET + text/event-stream, which CSRF prevention refuses without its header.
     graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false, additionalHeaders: { 'x-graphql-yoga-csrf': '1' } },
@@ -91,7 +104,10 @@ export function createServer(deps: ServerDeps) {
       // distinct-connections mode is yoga's own SSE on /graphql.
       useLiveStream(),
       useLive(),
+      useReadiness(deps.readiness),
       useCSRFPrevention(),
+      useTrustedDocuments(deps.trustedDocuments),
+      ...(deps.tracing ? [useTracing()] : []),
       EnvelopArmorPlugin({
         maxDepth: { n: l.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: l.maxAliases },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { traced } from '../telemetry/spans.js';
 
 export interface PeerFlightOptions {
   redis: Redis;
@@ -42,14 +43,20 @@ export class PeerFlight {
       if (got === undefined) break; // Redis unreachable: call on our own
       if (got[0] === 2 && typeof got[1] === 'string') return { value: JSON.parse(got[1]) as T, byPeer: true };
       if (got[0] === 1) return { value: await this.lead(lock, result, token, call), byPeer: false };
-      for (;;) {
-        await sleep(this.o.pollMs, undefined, { signal });
-        const [raw, holder] = await this.o.redis.mget(result, lock).catch(() => [null, null]);
-        if (typeof raw === 'string') return { value: JSON.parse(raw) as T, byPeer: true };
-        if (!holder || Date.now() >= giveUpAt) break; // the holder failed (or is too slow): try to lead
-      }
+      const raw = await traced('redis peer-flight wait', { 'db.system': 'redis' }, () => this.awaitPeer(result, lock, signal, giveUpAt));
+      if (raw !== undefined) return { value: JSON.parse(raw) as T, byPeer: true };
     }
     return { value: await call(), byPeer: false };
+  }
+
+  /** The peer's published result, or undefined once the holder failed (or is too slow): then try to lead. */
+  private async awaitPeer(result: string, lock: string, signal: AbortSignal, giveUpAt: number): Promise<string | undefined> {
+    for (;;) {
+      await sleep(this.o.pollMs, undefined, { signal });
+      const [raw, holder] = await this.o.redis.mget(result, lock).catch(() => [null, null]);
+      if (typeof raw === 'string') return raw;
+      if (!holder || Date.now() >= giveUpAt) return undefined;
+    }
   }
 
   private async lead<T>(lock: string, result: string, token: string, call: () => Promise<T>): Promise<T> {

@@ -7,6 +7,7 @@ import type { CallBudget, Endpoint, GateSlot, RequestGate } from '../upstream/ht
 import type { Metrics } from '../metrics.js';
 import { LRUCache } from 'lru-cache';
 import { BACKGROUND_RESERVE_RATIO, MAX_LIMITER_KEYS, PROBE_LIMITS, YIELD_POLL_MS } from '../limits.js';
+import { traced } from '../telemetry/spans.js';
 import { MemorySlidingWindow, type SlidingWindowStore, type TakeResult, type WindowCount, type WindowLimit } from './sliding-window.js';
 
 /** JobsPikr's documented limits per client id (CONTRACT §5); /expired_jobs as /data [chosen]. */
@@ -235,7 +236,7 @@ export class RateGate implements RequestGate {
     if (!shared) return this.local.takeSync(key, windows, id);
     try {
       if (this.sharedDown) await this.resync(shared);
-      const r = await shared.take(key, windows, id);
+      const r = await traced('redis rate-window take', { 'db.system': 'redis' }, () => shared.take(key, windows, id));
       const now = Date.now();
       windows.forEach((w, i) => {
         if (r.ok) this.local.record(key, w, now, id);

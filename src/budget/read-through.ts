@@ -14,6 +14,7 @@ import { SingleFlight } from './single-flight.js';
 import { staleReason, type StaleReason } from './stale.js';
 import { OperationUsage } from './usage.js';
 import { VerifiedKeys } from './verified-keys.js';
+import { annotate, linkToShared, shareActiveSpan, traced } from '../telemetry/spans.js';
 
 /** One operation's view: whose keys, its cancel signal, its usage counters. */
 export interface OpContext {
@@ -145,6 +146,7 @@ export class ReadThrough {
       const served = held && servePage(held.value, r.size);
       if (held && served && Date.now() < held.freshUntil) {
         this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'hit' });
+        await traced(`jobspikr.${r.kind}`, { 'jobspikr.cache': 'hit', 'jobspikr.records': served.received }, () => Promise.resolve());
         r.op.usage.saved(r.kind === 'search' ? served.received : 0);
         const left = restOfPage(held.value, r.size);
         if (left) await this.o.cache.set(r.keyAt(left.cursor), left.rest, r.ttlMs);
@@ -230,7 +232,12 @@ export class ReadThrough {
    * upstream has not accepted yet shares a flight only with requests bearing that very pair (on any
    * replica), never one of an accepted pair: what it gets is what the upstream says to it.
    */
-  async fetch<T>(r: FetchRequest<T>): Promise<T> {
+  fetch<T>(r: FetchRequest<T>): Promise<T> {
+    // One span per fetch: its cache outcome, and the credits and records the call bought.
+    return traced(`jobspikr.${r.kind}`, { 'jobspikr.cache': 'miss' }, () => this.fetchOnce(r));
+  }
+
+  private async fetchOnce<T>(r: FetchRequest<T>): Promise<T> {
     const pairKey = `${r.key}:pair:${keyHash(r.op.credentials)}`;
     // A pair not accepted yet sends one call at a time (its probe); its others wait for the verdict.
     if (!r.trusted && !this.flight.has(pairKey)) return this.probe(r);
@@ -272,18 +279,27 @@ export class ReadThrough {
         throw e;
       }
       await this.keys.accept(op.credentials);
-      await this.o.ledger.charge(op.credentials, op.usage.charged(got.records));
+      const credits = op.usage.charged(got.records);
+      annotate({ 'jobspikr.records': got.records, 'jobspikr.credits': credits });
+      await this.o.ledger.charge(op.credentials, credits);
       await r.store?.(got);
       return got;
     };
     // A pair not yet accepted flies alone (with its own pair only). Once accepted, it still joins a
     // call it started before acceptance: same keys, so sharing is safe, and the call is not made twice.
     const flightKey = !r.trusted || this.flight.has(pairKey) ? pairKey : r.key;
+    if (this.flight.has(flightKey)) linkToShared(flightKey);
     const { value, joined } = await this.flight.run(flightKey, op.signal, async (signal) => {
-      if (!this.peers) return { fetched: await own(signal), byPeer: false };
-      const p = await this.peers.run(flightKey, signal, () => own(signal));
-      return { fetched: p.value, byPeer: p.byPeer };
+      const unshare = shareActiveSpan(flightKey);
+      try {
+        if (!this.peers) return { fetched: await own(signal), byPeer: false };
+        const p = await this.peers.run(flightKey, signal, () => own(signal));
+        return { fetched: p.value, byPeer: p.byPeer };
+      } finally {
+        unshare();
+      }
     });
+    if (joined || value.byPeer) annotate({ 'jobspikr.cache': joined ? 'coalesced' : 'peer' });
     if (joined || value.byPeer) {
       this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'coalesced' });
       op.usage.saved(value.fetched.records);

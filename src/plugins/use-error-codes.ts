@@ -6,14 +6,7 @@ import { isAppError, toGraphQLError } from '../errors.js';
 type Result = { errors?: readonly GraphQLError[] } & Record<string, unknown>;
 
 /** Codes yoga and graphql-js give to a request that is wrong in itself: all the caller's input (SURFACE.md). */
-const REQUEST_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'REQUEST_ENTITY_TOO_LARGE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+const REQUEST_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'REQUEST_ENTITY_TOO_LARGE', 'OPERATION_RESOLUTION_FAILURE']);
 
 const copy = (e: GraphQLError, extensions: Record<string, unknown>, originalError?: Error): GraphQLError =>
   new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError, extensions });

@@ -6,6 +6,7 @@ import { badInput } from '../errors.js';
 import type { ExpiredRecord } from '../upstream/records.js';
 import { isDeepPage, pageRequest, toConnection } from './connection.js';
 import { DateScalar } from './scalars.js';
+import { PAGE_LIST_SIZE } from './cost.js';
 import { isUniqId } from '../upstream/records.js';
 import { Job, loadJob } from './job.js';
 
@@ -49,6 +50,7 @@ builder.queryFields((t) => ({
         from: t.arg({ type: DateScalar, required: true, description: 'First day (inclusive).' }),
         to: t.arg({ type: DateScalar, required: true, description: 'Last day (inclusive).' }),
       },
+      directives: { listSize: PAGE_LIST_SIZE },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
       resolve: async (_, args, ctx, info) => {
         if (args.from > args.to) throw badInput('`from` must not be after `to`');

@@ -14,7 +14,8 @@ builder.queryType({ description: 'JobsPikr job data: search, lookups, expired jo
 /** The executable schema, a Federation v2 subgraph (it also serves as a plain GraphQL API). */
 export const schema = guardEntities(
   builder.toSubGraphSchema({
-    linkUrl: 'https://specs.apollo.dev/federation/v2.6',
-    federationDirectives: ['@key', '@shareable'],
+    // 2.9: the cost directives (@cost, @listSize) a gateway's demand control reads.
+    linkUrl: 'https://specs.apollo.dev/federation/v2.9',
+    federationDirectives: ['@key', '@shareable', '@cost', '@listSize'],
   }),
 );

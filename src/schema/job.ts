@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { isUniqId, type JobRecord } from '../upstream/records.js';
 import { DateScalar, DateTimeScalar } from './scalars.js';
 import { SeniorityLevel } from './inputs.js';
+import { CREDITS_PER_JOB } from './cost.js';
 
 export const Location = builder.objectRef<JobRecord['location']>('Location').implement({
   description: 'Where a job is: as posted, and as inferred by JobsPikr. `|`-joined upstream values read as a comma list.',
@@ -46,6 +47,8 @@ export const Job = builder.node(builder.objectRef<JobRecord>('Job'), {
   description: 'A job posting from JobsPikr (`/v2/data`), keyed by its `uniq_id`.',
   id: { resolve: (j) => j.uniqId },
   isTypeOf: isJobRecord,
+  // Its price for a gateway's demand control: every job a response holds was bought (CONTRACT §2).
+  directives: { cost: { weight: CREDITS_PER_JOB } },
   loadMany: (ids, ctx) => ids.map((id) => loadJob(ctx, id)),
   fields: (t) => ({
     uniqId: t.exposeString('uniqId', { nullable: false, description: 'JobsPikr `uniq_id` (32 hex characters).' }),

@@ -5,6 +5,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits.js';
 import { isDeepPage, pageRequest, toConnection } from './connection.js';
 import { normalizeFilter } from '../filter.js';
 import { JobFilter } from './inputs.js';
+import { PAGE_LIST_SIZE } from './cost.js';
 import { isUniqId } from '../upstream/records.js';
 import { Job, loadJob } from './job.js';
 
@@ -26,6 +27,8 @@ builder.queryFields((t) => ({
     nullable: { list: false, items: true },
     description: 'Jobs by uniq_id, in the order asked, null where unknown. Batched with every other lookup of the request.',
     args: { uniqIds: t.arg.stringList({ required: true, description: `Up to ${MAX_PAGE_SIZE} uniq_ids.` }) },
+    // A gateway cannot count a list argument: it prices the most ids this field takes.
+    directives: { listSize: { assumedSize: MAX_PAGE_SIZE } },
     complexity: (args) => ({ field: Math.max(1, args.uniqIds.length), multiplier: 1 }),
     resolve: (_, { uniqIds }, ctx, info) => {
       if (uniqIds.length > MAX_PAGE_SIZE) throw badInput(`jobsByUniqIds takes at most ${MAX_PAGE_SIZE} ids`);
@@ -39,6 +42,7 @@ builder.queryFields((t) => ({
       nullable: false,
       description: 'Job search: POST /v2/data. Forward pagination only (JobsPikr cursors run forward).',
       args: { filter: t.arg({ type: JobFilter, description: 'What to search for (default: everything not expired).' }) },
+      directives: { listSize: PAGE_LIST_SIZE },
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
       resolve: async (_, args, ctx, info) => {
         const filter = normalizeFilter(args.filter);

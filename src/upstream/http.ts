@@ -6,6 +6,7 @@ import { EnvelopeSchema, type Envelope } from './envelope.js';
 import { statusError, transportError, UpstreamError } from './errors.js';
 import type { Host, HostOutcome, HostPool } from './hosts.js';
 import { xmlToEnvelope } from './xml.js';
+import { accumulate, annotate, isTracing, SpanKind, traced, traceHeaders } from '../telemetry/spans.js';
 import type { Metrics } from '../metrics.js';
 
 export type Endpoint = 'data' | 'expired_jobs' | 'aggregate_data';
@@ -125,6 +126,7 @@ export function createHttp(opts: HttpOptions) {
           accept: 'application/json',
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...authHeaders(call.credentials),
+          ...traceHeaders(),
         },
         body: call.body,
         dispatcher: opts.dispatcher,
@@ -160,11 +162,14 @@ export function createHttp(opts: HttpOptions) {
   /** Rate budget for one attempt; running out of deadline while queued is RATE_LIMITED, not a host fault. */
   async function budget(call: UpstreamCall, signal: AbortSignal, deadline: Deadline): Promise<GateSlot> {
     if (!opts.gate) return NO_SLOT;
+    const t0 = isTracing() ? performance.now() : 0;
     try {
       return await opts.gate.acquire(call.credentials, call.endpoint, signal, call.budget);
     } catch (e) {
       if (e instanceof UpstreamError || call.signal?.aborted || !deadline.aborted) throw e;
       throw new UpstreamError('RATE_LIMITED', `The JobsPikr ${call.endpoint} rate budget of this key is spent; retry shortly`, { retryAfter: 1 });
+    } finally {
+      if (t0) accumulate('jobspikr.limiter_wait_ms', Math.round(performance.now() - t0));
     }
   }
 
@@ -177,6 +182,7 @@ export function createHttp(opts: HttpOptions) {
     try {
       const envelope = await attempt(host, call, signal);
       outcome = 'up';
+      if (isTracing()) noteAttempt(host, attemptNo, 200, envelope.job_data.length);
       opts.metrics.upstreamRequests.inc({ endpoint: call.endpoint, host: host.name, outcome: 'ok' });
       opts.metrics.upstreamSeconds.observe({ endpoint: call.endpoint, host: host.name }, (performance.now() - t0) / 1000);
       // Served by the fallback is worth seeing at the default level; the primary is the normal case.
@@ -185,6 +191,7 @@ export function createHttp(opts: HttpOptions) {
     } catch (e) {
       const err = asUpstreamError(e, call, deadline);
       outcome = err.hostFault ? 'down' : 'up';
+      if (isTracing()) noteAttempt(host, attemptNo, err.httpStatus, 0);
       opts.metrics.upstreamRequests.inc({ endpoint: call.endpoint, host: host.name, outcome: err.code.toLowerCase() });
       opts.logger.warn({ ...fields(), code: err.code, status: err.httpStatus, retryable: err.retryable }, 'upstream call failed');
       return err;
@@ -208,7 +215,13 @@ export function createHttp(opts: HttpOptions) {
     // AbortSignal.any, not a listener on the request's signal: one request may start dozens of calls.
     const signal = call.signal ? AbortSignal.any([call.signal, controller.signal]) : controller.signal;
     try {
-      return await sendWithin(call, started, signal, controller.signal);
+      // The span of this call (every attempt); upstream requests carry its traceparent.
+      return await traced(
+        `JobsPikr ${call.method} /${call.endpoint}`,
+        { 'jobspikr.endpoint': call.endpoint, 'http.request.method': call.method },
+        () => sendWithin(call, started, signal, controller.signal),
+        SpanKind.CLIENT,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -243,6 +256,18 @@ export function createHttp(opts: HttpOptions) {
   }
 
   return { send };
+}
+
+/** The last attempt's host, status and records on the call's span (tracing on only). */
+function noteAttempt(host: Host, attemptNo: number, status: number | undefined, records: number): void {
+  annotate({
+    'jobspikr.host': host.name,
+    'server.address': new URL(host.baseUrl).host,
+    'jobspikr.attempts': attemptNo,
+    'jobspikr.retries': attemptNo - 1,
+    'jobspikr.records': records,
+    ...(status !== undefined && { 'http.response.status_code': status }),
+  });
 }
 
 /** Normalise whatever an attempt threw; a deadline becomes UPSTREAM_UNAVAILABLE, a client abort stays an abort. */
