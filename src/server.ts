@@ -11,10 +11,16 @@ import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { MAX_BREADTH } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import type { CallerMetrics } from './callers/caller-metrics.js';
+import type { ResolveCaller } from './callers/resolve-caller.js';
 import { useBudget } from './plugins/use-budget.js';
+import { RequestCallers, useCaller } from './plugins/use-caller.js';
+import { useCors } from './plugins/use-cors.js';
+import { useCallerQuota } from './plugins/use-caller-quota.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
+import { useOperationLog } from './plugins/use-operation-log.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
 import { useStale } from './plugins/use-stale.js';
 import { requestCredentials } from './request-credentials.js';
@@ -30,6 +36,9 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   hosts: HostPool;
   limits: Config['operationLimits'];
   production: boolean;
+  resolveCaller: ResolveCaller;
+  callerMetrics: CallerMetrics;
+  cors: Config['cors'];
 }
 
 /** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
@@ -51,8 +60,11 @@ export function createServer(deps: ServerDeps) {
     jobs: deps.jobs,
     gate: deps.gate,
     cursors: deps.cursors,
+    quotas: deps.quotas,
+    callerRateShare: deps.callerRateShare,
     limits: { complexity: l.maxCost, depth: l.maxDepth, breadth: MAX_BREADTH },
   };
+  const callers = new RequestCallers();
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -64,9 +76,10 @@ export function createServer(deps: ServerDeps) {
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
     graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false },
     renderGraphiQL,
+    cors: false,
     context: ({ request }) => {
       try {
-        return createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal);
+        return createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal, callers.of(request));
       } catch (e) {
         // Refused before execution: the error answers the whole request (401 for missing keys).
         throw isAppError(e) ? toGraphQLError(e) : e;
@@ -74,8 +87,12 @@ export function createServer(deps: ServerDeps) {
     },
     plugins: [
       useHostCheck(),
+      useCors(deps.cors.origins),
       useOperationalRoutes(deps),
       useCSRFPrevention(),
+      useOperationLog(deps.logger, callers),
+      // Before anything reads the body: a refused caller token costs no parsing.
+      useCaller(deps.resolveCaller, callers),
       EnvelopArmorPlugin({
         maxDepth: { n: l.maxDepth, ignoreIntrospection: true },
         maxAliases: { n: l.maxAliases },
@@ -90,6 +107,7 @@ export function createServer(deps: ServerDeps) {
       useGraphQlJit({}, { enableIf: ({ schema, document, operationName }) => hasRootType(schema, document, operationName) }),
       useStale(),
       useBudget({ maxCredits: l.maxCreditsPerOperation, maxUpstreamCalls: l.maxUpstreamCallsPerRequest }),
+      useCallerQuota({ serverKeys: deps.serverKeys, metrics: deps.callerMetrics }),
       useErrorCodes({ production: deps.production }),
       useResponseLimit(l.maxResponseBytes),
       useBodyLimit(l.maxBodyBytes),

@@ -187,6 +187,7 @@ export class JobsService {
       const held = await this.o.cache.entry<CachedAggregate>(key);
       if (held && serves(held.value) && Date.now() < held.freshUntil) {
         this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'hit' });
+        op.usage.lookups.hit++;
         const size = held.value.size;
         this.reads.revalidator?.trigger({
           key,
@@ -201,6 +202,7 @@ export class JobsService {
       if (held && serves(held.value)) fallback = { ...held, value: cut(held.value) };
     }
     this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'miss' });
+    op.usage.lookups.miss++;
     return this.reads.orStale(op, 'aggregate', fallback, (o) => request(o, limit, trusted));
   }
 
@@ -226,10 +228,12 @@ export class JobsService {
       });
       op.usage.saved(found.size);
       if (found.size) this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'hit' }, found.size);
+      op.usage.lookups.hit += found.size;
     }
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length === 0) return found;
     this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'miss' }, missing.length);
+    op.usage.lookups.miss += missing.length;
     const sorted = [...new Set(missing)].sort();
     const answerStale = (reason: StaleReason, error?: AppError) => {
       for (const id of missing) {

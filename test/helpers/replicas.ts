@@ -11,6 +11,8 @@ export interface ReplicasOptions {
   limits?: StackOptions['limits'];
   /** How many replicas (default 2). */
   count?: number;
+  /** Which sandbox key the replicas use (default the free sandbox key). */
+  key?: StackOptions['key'];
 }
 
 /** Replicas of one deployment over one sandbox, sharing one real redis-server of the test's own. */
@@ -28,7 +30,7 @@ export async function startReplicas(o: ReplicasOptions): Promise<Replicas> {
   const env = { ...o.env, REDIS_URL: redis.url };
   const stacks: Stack[] = [];
   for (let i = 0; i < (o.count ?? 2); i++) {
-    stacks.push(await startStack({ shared: sandbox, env, redisPrefix: o.redisPrefix, ...(o.limits && { limits: o.limits }) }));
+    stacks.push(await startStack({ shared: sandbox, env, redisPrefix: o.redisPrefix, ...(o.limits && { limits: o.limits }), ...(o.key && { key: o.key }) }));
   }
   await Promise.all(stacks.map((s) => s.app.gate.whenShared()));
   return {
