@@ -6,6 +6,9 @@ import { TieredCache } from './budget/cache.js';
 import { JobsService } from './budget/jobs-service.js';
 import { RateGate, type UPSTREAM_LIMITS } from './budget/rate-gate.js';
 import { RedisSlidingWindow } from './budget/sliding-window.js';
+import { createCallerMetrics } from './callers/caller-metrics.js';
+import { CallerQuotas } from './callers/caller-quotas.js';
+import { createCallerResolver } from './callers/resolve-caller.js';
 import type { Config } from './config.js';
 import { PROBE_TIMEOUT_MS, READINESS_CACHE_MS, REDIS_COMMAND_TIMEOUT_MS, REDIS_RECONNECT_MAX_MS, UPSTREAM_KEEP_ALIVE_MS } from './limits.js';
 import { createMetrics } from './metrics.js';
@@ -109,6 +112,14 @@ export function createApp(o: AppOptions) {
     hosts: client.hosts,
     production: c.production,
     limits: c.operationLimits,
+    callerRateShare: c.callers.maxRateShare,
+    quotas: new CallerQuotas({ redis, prefix, periodMs: c.callers.periodMs, logger }),
+    resolveCaller: createCallerResolver(c.callers),
+    callerMetrics: createCallerMetrics(
+      metrics.registry,
+      c.callers.tokens.map((t) => t.id),
+    ),
+    cors: c.cors,
   });
   return {
     yoga,

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { ShutdownOptions } from './ops/shutdown.js';
 import type { TracingOptions } from './telemetry/tracing.js';
 import type { RateGateOptions } from './budget/rate-gate.js';
+import type { CallerQuotasOptions } from './callers/caller-quotas.js';
+import type { CallerOptions } from './callers/resolve-caller.js';
+import type { CallerToken } from './callers/static-tokens.js';
 import type { UpstreamOptions } from './upstream/client.js';
 import type { FailoverOptions } from './upstream/hosts.js';
 
@@ -152,6 +155,32 @@ const EnvSchema = z.object({
   LIVE_SUBSCRIBER_BUFFER: int(256, 100),
   /** The embedded sandbox publishes this many new postings a minute (npm start shows live jobs; 0 = none). */
   SANDBOX_POSTINGS_PER_MINUTE: z.coerce.number().min(0).max(6_000).default(3),
+  // Callers: who spends the server's keys, how much, and how fast (README "Callers").
+  /** Service tokens: comma-separated `id:sha256hex[:creditsPerDay]` (the token's SHA-256, never the token). */
+  CALLER_TOKENS: optional,
+  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_ISSUER: optional,
+  AUTH_AUDIENCE: optional,
+  AUTH_CALLER_CLAIM: z.string().trim().min(1).default('sub'),
+  AUTH_QUOTA_CLAIM: z.string().trim().min(1).default('jobspikr_credits_per_day'),
+  /** A fetched key set is used this long before it is fetched again (an unknown `kid` refetches sooner). */
+  AUTH_JWKS_CACHE_MS: int(10 * 60_000, 1),
+  /** Least time between two fetches of the key set: a flood of unknown `kid`s cannot hammer the issuer. */
+  AUTH_JWKS_COOLDOWN_MS: int(30_000, 0),
+  AUTH_JWKS_TIMEOUT_MS: int(5_000, 1),
+  /** Refuse requests without a valid caller token (UNAUTHENTICATED) instead of serving them as anonymous. */
+  AUTH_REQUIRED: bool(false),
+  /** Read the client address from X-Forwarded-For (its last entry, set by the nearest proxy). */
+  TRUST_PROXY: bool(false),
+  CALLER_CREDITS_PER_DAY: z.coerce.number().int().min(0).optional(),
+  /** Each anonymous address's quota; defaults to CALLER_CREDITS_PER_DAY. */
+  ANONYMOUS_CREDITS_PER_DAY: z.coerce.number().int().min(0).optional(),
+  /** Length of a quota period (a day; tests shrink it). */
+  CALLER_QUOTA_PERIOD_MS: int(86_400_000, 1),
+  /** Most of any upstream rate window one caller may hold (1 = no fair share). */
+  CALLER_MAX_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** Browser origins allowed with credentials; unset = any origin, never with credentials. */
+  CORS_ORIGINS: optional,
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -220,6 +249,10 @@ export interface Config {
   };
   /** The embedded sandbox (no keys configured). */
   sandbox: { postingsPerMinute: number };
+  /** Who calls (callers/resolve-caller.ts), the quota period (callers/caller-quotas.ts), and each caller's most of a rate window. */
+  callers: CallerOptions & Pick<CallerQuotasOptions, 'periodMs'> & { maxRateShare: number };
+  /** undefined = any origin, without credentials. */
+  cors: { origins: string[] | undefined };
 }
 
 export class ConfigError extends Error {
@@ -334,7 +367,56 @@ function group(e: Env): Config {
       },
     },
     sandbox: { postingsPerMinute: e.SANDBOX_POSTINGS_PER_MINUTE },
+    callers: {
+      tokens: parseCallerTokens(e.CALLER_TOKENS ?? '').tokens,
+      jwt: e.AUTH_JWKS_URL
+        ? {
+            jwksUrl: e.AUTH_JWKS_URL,
+            issuer: e.AUTH_ISSUER,
+            audience: e.AUTH_AUDIENCE,
+            callerClaim: e.AUTH_CALLER_CLAIM,
+            quotaClaim: e.AUTH_QUOTA_CLAIM,
+            cacheMs: e.AUTH_JWKS_CACHE_MS,
+            cooldownMs: e.AUTH_JWKS_COOLDOWN_MS,
+            timeoutMs: e.AUTH_JWKS_TIMEOUT_MS,
+          }
+        : undefined,
+      required: e.AUTH_REQUIRED,
+      trustProxy: e.TRUST_PROXY,
+      creditsPerDay: e.CALLER_CREDITS_PER_DAY,
+      anonymousCreditsPerDay: e.ANONYMOUS_CREDITS_PER_DAY ?? e.CALLER_CREDITS_PER_DAY,
+      periodMs: e.CALLER_QUOTA_PERIOD_MS,
+      maxRateShare: e.CALLER_MAX_RATE_SHARE,
+    },
+    cors: {
+      origins: e.CORS_ORIGINS?.split(',')
+        .map((o) => o.trim().replace(/\/+$/, ''))
+        .filter(Boolean),
+    },
   };
+}
+
+/** `id:sha256hex[:creditsPerDay]`, comma-separated; every malformed entry is a problem (its position, never its text). */
+export function parseCallerTokens(raw: string): { tokens: CallerToken[]; problems: string[] } {
+  const tokens: CallerToken[] = [];
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .forEach((entry, i) => {
+      const [id = '', hash = '', credits, ...rest] = entry.split(':');
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(id) || !/^[0-9a-fA-F]{64}$/.test(hash) || rest.length > 0 || (credits !== undefined && !/^\d{1,12}$/.test(credits))) {
+        problems.push(`CALLER_TOKENS: entry ${i + 1} is not id:sha256hex[:creditsPerDay] (id of letters, digits, . _ -; 64 hex digits)`);
+      } else if (ids.has(id)) {
+        problems.push(`CALLER_TOKENS: entry ${i + 1} repeats the id ${id}`);
+      } else {
+        ids.add(id);
+        tokens.push({ id, sha256: hash.toLowerCase(), creditsPerDay: credits === undefined ? undefined : Number(credits) });
+      }
+    });
+  return { tokens, problems };
 }
 
 /** Parse the environment; every problem is reported at once. Pure: no process access. */
@@ -352,6 +434,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (r.success && r.data.SHUTDOWN_GRACE_MS <= r.data.UPSTREAM_DEADLINE_MS) {
     problems.push('SHUTDOWN_GRACE_MS: must be longer than UPSTREAM_DEADLINE_MS, or a shutdown cuts upstream calls that would still have answered');
+  }
+  if (typeof cleaned.CALLER_TOKENS === 'string') problems.push(...parseCallerTokens(cleaned.CALLER_TOKENS).problems);
+  // A browser sends its Origin as scheme://host[:port]; anything else listed would never match.
+  for (const o of cleaned.CORS_ORIGINS?.split(',').map((x) => x.trim().replace(/\/+$/, '')) ?? []) {
+    if (o && !/^https?:\/\/[^/\s]+$/.test(o)) problems.push(`CORS_ORIGINS: ${o} is not an origin (scheme://host[:port])`);
+  }
+  if (cleaned.AUTH_REQUIRED && ['true', '1', 'yes'].includes(cleaned.AUTH_REQUIRED) && !cleaned.CALLER_TOKENS && !cleaned.AUTH_JWKS_URL) {
+    problems.push('AUTH_REQUIRED: set CALLER_TOKENS or AUTH_JWKS_URL, or no caller can be identified');
   }
   if (!r.success || problems.length) throw new ConfigError(problems);
   return group(r.data);

@@ -2,15 +2,26 @@ import DataLoader from 'dataloader';
 import type { JobsService } from './budget/jobs-service.js';
 import type { LiveContext } from './live/request.js';
 import type { RateGate } from './budget/rate-gate.js';
+import { Admission } from './callers/admission.js';
+import type { Caller } from './callers/caller.js';
+import type { CallerQuotas } from './callers/caller-quotas.js';
 import { OperationUsage } from './budget/usage.js';
 import type { CursorCodec } from './schema/cursor.js';
 import type { Credentials } from './upstream/credentials.js';
+import type { CallBudget } from './upstream/http.js';
 import { MAX_PAGE_SIZE } from './limits.js';
 import type { JobRecord } from './upstream/records.js';
 
 /** Everything a resolver may touch for one GraphQL request. Built fresh per request. */
 export interface Context {
   readonly credentials: Credentials;
+  /** Who is calling (plugins/use-caller.ts); null when nothing identifies the request. */
+  readonly caller: Caller | null;
+  readonly quotas: CallerQuotas;
+  /** The caller's fair share of the rate budget, carried to every upstream call (contexts are OpContexts). */
+  readonly budget: CallBudget | undefined;
+  /** The caller's quota check, passed before the operation's first upstream call. */
+  readonly admission: Admission;
   readonly signal: AbortSignal;
   readonly usage: OperationUsage;
   readonly jobs: JobsService;
@@ -27,13 +38,19 @@ export interface ContextDeps {
   jobs: JobsService;
   gate: RateGate;
   cursors: CursorCodec;
+  quotas: CallerQuotas;
+  /** Most of any upstream window one caller may hold (1 = no cap). */
+  callerRateShare: number;
   limits: Context['limits'];
 }
 
 /** A new context (and loader) per request: nothing cached here outlives the request. */
-export function createContext(deps: ContextDeps, credentials: Credentials, signal: AbortSignal): Context {
+export function createContext(deps: ContextDeps, credentials: Credentials, signal: AbortSignal, caller: Caller | null = null): Context {
   const usage = new OperationUsage(credentials);
-  const op = { credentials, signal, usage };
+  // A caller's fair share of the rate budget rides with every upstream call of the operation (rate-gate.ts).
+  const budget = caller && deps.callerRateShare < 1 ? { shares: [{ key: caller.key, share: deps.callerRateShare }] } : undefined;
+  const admission = new Admission();
+  const op = { credentials, signal, usage, budget, admission };
   let loader: DataLoader<string, JobRecord | null> | undefined;
   // The DataLoader is built on first use: most operations look nothing up by id.
   const jobLoader = {
@@ -50,5 +67,18 @@ export function createContext(deps: ContextDeps, credentials: Credentials, signa
       return loader.load(id);
     },
   };
-  return { jobs: deps.jobs, gate: deps.gate, cursors: deps.cursors, limits: deps.limits, credentials, signal, usage, jobLoader };
+  return {
+    jobs: deps.jobs,
+    gate: deps.gate,
+    cursors: deps.cursors,
+    quotas: deps.quotas,
+    limits: deps.limits,
+    credentials,
+    caller,
+    budget,
+    admission,
+    signal,
+    usage,
+    jobLoader,
+  };
 }

@@ -74,3 +74,18 @@ export const REFRESH_SHARE = 0.5;
 export const LIVE_REPLAY_MAX_EVENTS = 1_000;
 /** /readyz re-checks at most this often: load balancers ask every few seconds, and a flood of /readyz is not a flood of probes. */
 export const READINESS_CACHE_MS = 1_000;
+
+/** Longest bearer token read: far above any JWT a gateway forwards; longer is not hashed or parsed. */
+export const MAX_CALLER_TOKEN_LENGTH = 8_192;
+
+/** Callers named in /metrics labels beyond the configured service tokens; the rest count as `other`. */
+export const MAX_CALLER_METRIC_LABELS = 50;
+
+/** Callers whose quota count a replica remembers between operations (for `extensions.jobspikr`); LRU beyond. */
+export const MAX_CALLERS_REMEMBERED = 10_000;
+
+/** A verified caller JWT is trusted again without a signature check for at most this long (never past its `exp`). */
+export const VERIFIED_TOKEN_TTL_MS = 60_000;
+
+/** Verified caller JWTs remembered at once (LRU beyond): one per active user behind a gateway. */
+export const MAX_VERIFIED_TOKENS = 10_000;

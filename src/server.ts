@@ -11,7 +11,12 @@ import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { MAX_BREADTH } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import type { CallerMetrics } from './callers/caller-metrics.js';
+import type { ResolveCaller } from './callers/resolve-caller.js';
 import { useBudget } from './plugins/use-budget.js';
+import { RequestCallers, useCaller } from './plugins/use-caller.js';
+import { useCors } from './plugins/use-cors.js';
+import { useCallerQuota } from './plugins/use-caller-quota.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { useLive } from './plugins/use-live.js';
 import { useLiveStream } from './plugins/use-live-stream.js';
@@ -19,6 +24,7 @@ import type { LiveHub } from './live/hub.js';
 import { liveContext } from './live/request.js';
 import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
+import { useOperationLog } from './plugins/use-operation-log.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
 import { useStale } from './plugins/use-stale.js';
 import { useReadiness } from './plugins/use-readiness.js';
@@ -47,6 +53,9 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   tracing: boolean;
   /** Documents a request may name by id; `only`: no other document runs. */
   trustedDocuments: { documents: TrustedDocuments; only: boolean };
+  resolveCaller: ResolveCaller;
+  callerMetrics: CallerMetrics;
+  cors: Config['cors'];
 }
 
 /** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
@@ -71,8 +80,11 @@ export function createServer(deps: ServerDeps) {
     jobs: deps.jobs,
     gate: deps.gate,
     cursors: deps.cursors,
+    quotas: deps.quotas,
+    callerRateShare: deps.callerRateShare,
     limits: { complexity: l.maxCost, depth: l.maxDepth, breadth: MAX_BREADTH },
   };
+  const callers = new RequestCallers();
   return createYoga({
     schema,
     graphqlEndpoint: '/graphql',
@@ -87,10 +99,11 @@ export function createServer(deps: ServerDeps) {
     // GraphiQL runs subscriptions as GET + text/event-stream, which CSRF prevention refuses without its header.
     graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false, additionalHeaders: { 'x-graphql-yoga-csrf': '1' } },
     renderGraphiQL,
+    cors: false,
     context: (initial) => {
       const { request } = initial;
       try {
-        const ctx = createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal);
+        const ctx = createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal, callers.of(request));
         return deps.live ? { ...ctx, live: liveContext(deps.live, request, initial, initial.params?.extensions) } : ctx;
       } catch (e) {
         // Refused before execution: the error answers the whole request (401 for missing keys).
@@ -99,6 +112,7 @@ export function createServer(deps: ServerDeps) {
     },
     plugins: [
       useHostCheck(),
+      useCors(deps.cors.origins),
       useOperationalRoutes(deps),
       // GraphQL over SSE, single-connection mode (graphql-sse's `singleConnection: true`) at /graphql/stream;
       // distinct-connections mode is yoga's own SSE on /graphql.
@@ -106,6 +120,9 @@ export function createServer(deps: ServerDeps) {
       useLive(),
       useReadiness(deps.readiness),
       useCSRFPrevention(),
+      useOperationLog(deps.logger, callers),
+      // Before anything reads the body: a refused caller token costs no parsing.
+      useCaller(deps.resolveCaller, callers),
       useTrustedDocuments(deps.trustedDocuments),
       ...(deps.tracing ? [useTracing()] : []),
       EnvelopArmorPlugin({
@@ -126,6 +143,7 @@ export function createServer(deps: ServerDeps) {
       ),
       useStale(),
       useBudget({ maxCredits: l.maxCreditsPerOperation, maxUpstreamCalls: l.maxUpstreamCallsPerRequest }),
+      useCallerQuota({ serverKeys: deps.serverKeys, metrics: deps.callerMetrics }),
       useErrorCodes({ production: deps.production }),
       useResponseLimit(l.maxResponseBytes),
       useBodyLimit(l.maxBodyBytes),

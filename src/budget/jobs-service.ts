@@ -220,6 +220,7 @@ export class JobsService {
       const held = await this.o.cache.entry<CachedAggregate>(key);
       if (held && serves(held.value) && Date.now() < held.freshUntil) {
         this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'hit' });
+        op.usage.lookups.hit++;
         const size = held.value.size;
         this.reads.revalidator?.trigger({
           key,
@@ -234,6 +235,7 @@ export class JobsService {
       if (held && serves(held.value)) fallback = { ...held, value: cut(held.value) };
     }
     this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'miss' });
+    op.usage.lookups.miss++;
     return this.reads.orStale(op, 'aggregate', fallback, (o) => request(o, limit, trusted));
   }
 
@@ -259,10 +261,12 @@ export class JobsService {
       });
       op.usage.saved(found.size);
       if (found.size) this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'hit' }, found.size);
+      op.usage.lookups.hit += found.size;
     }
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length === 0) return found;
     this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'miss' }, missing.length);
+    op.usage.lookups.miss += missing.length;
     const sorted = [...new Set(missing)].sort();
     const answerStale = (reason: StaleReason, error?: AppError) => {
       for (const id of missing) {

@@ -3,6 +3,7 @@ import { isAppError } from '../errors.js';
 import { REFRESH_SHARE } from '../limits.js';
 import type { Metrics } from '../metrics.js';
 import type { Page } from '../upstream/adapters.js';
+import type { Admission } from '../callers/admission.js';
 import type { CallBudget } from '../upstream/http.js';
 import { keyHash, type Credentials } from '../upstream/credentials.js';
 import type { Held, TieredCache } from './cache.js';
@@ -23,6 +24,8 @@ export interface OpContext {
   usage: OperationUsage;
   /** How this operation's upstream calls draw on the rate budget (lane, shares). */
   budget?: CallBudget | undefined;
+  /** Passed before the operation's first upstream call (the caller's quota); absent = always admitted. */
+  admission?: Admission | undefined;
 }
 
 export interface Fetched<T> {
@@ -32,6 +35,9 @@ export interface Fetched<T> {
 }
 
 /** The upstream call itself, under the flight's signal and the rate budget it is to draw on. */
+/** What one flight hands its participants: the call's result, or its leader's refusal to make it. */
+type Flown<T> = { fetched: Fetched<T>; byPeer: boolean } | { refused: unknown };
+
 export type Call<T> = (signal: AbortSignal, budget: CallBudget | undefined) => Promise<Fetched<T>>;
 
 export type CacheKind = 'search' | 'expired' | 'aggregate' | 'lookup';
@@ -147,6 +153,7 @@ export class ReadThrough {
       if (held && served && Date.now() < held.freshUntil) {
         this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'hit' });
         await traced(`jobspikr.${r.kind}`, { 'jobspikr.cache': 'hit', 'jobspikr.records': served.received }, () => Promise.resolve());
+        r.op.usage.lookups.hit++;
         r.op.usage.saved(r.kind === 'search' ? served.received : 0);
         const left = restOfPage(held.value, r.size);
         if (left) await this.o.cache.set(r.keyAt(left.cursor), left.rest, r.ttlMs);
@@ -167,6 +174,7 @@ export class ReadThrough {
       if (!fallback && r.lastKeyAt) fallback = await this.olderVersion(r.lastKeyAt(r.cursor), key, r.size);
     }
     this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'miss' });
+    r.op.usage.lookups.miss++;
     return this.orStale(r.op, r.kind, fallback, (op) => this.fetch(request(op, trusted)));
   }
 
@@ -289,7 +297,17 @@ export class ReadThrough {
     // call it started before acceptance: same keys, so sharing is safe, and the call is not made twice.
     const flightKey = !r.trusted || this.flight.has(pairKey) ? pairKey : r.key;
     if (this.flight.has(flightKey)) linkToShared(flightKey);
-    const { value, joined } = await this.flight.run(flightKey, op.signal, async (signal) => {
+    const { value, joined } = await this.flight.run(flightKey, op.signal, async (signal): Promise<Flown<T>> => {
+      // The leader's own admission (its caller's quota), inside the flight so joining stays one
+      // synchronous step. Refused, it sends nothing and hands the flight back: callers that joined
+      // it (perhaps other callers) go again on their own admission.
+      if (op.admission) {
+        try {
+          await op.admission.pass();
+        } catch (e) {
+          return { refused: e };
+        }
+      }
       const unshare = shareActiveSpan(flightKey);
       try {
         if (!this.peers) return { fetched: await own(signal), byPeer: false };
@@ -299,9 +317,14 @@ export class ReadThrough {
         unshare();
       }
     });
+    if ('refused' in value) {
+      if (!joined) throw value.refused;
+      return this.fly(r, pairKey);
+    }
     if (joined || value.byPeer) annotate({ 'jobspikr.cache': joined ? 'coalesced' : 'peer' });
     if (joined || value.byPeer) {
       this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'coalesced' });
+      op.usage.lookups.coalesced++;
       op.usage.saved(value.fetched.records);
     }
     return value.fetched.value;

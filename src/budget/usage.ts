@@ -10,6 +10,8 @@ export class OperationUsage {
   upstreamCalls = 0;
   /** Fields answered from data past its lifetime (stale-if-error). */
   readonly stale = new StaleAnswers();
+  /** Cache lookups of this operation by result (the operation log's cache outcome). */
+  readonly lookups = { hit: 0, miss: 0, coalesced: 0 };
 
   constructor(readonly credentials: Credentials) {}
 

@@ -17,7 +17,7 @@ function expected(e: GraphQLError): GraphQLError {
 }
 
 /** The SURFACE code of an error that has none yet, or whose code is yoga's name for bad input. */
-function withCode(e: GraphQLError): GraphQLError {
+export function withCode(e: GraphQLError): GraphQLError {
   const code = e.extensions?.code;
   // Pothos refuses invalid global IDs and over-limit queries with PothosValidationError; during
   // execution a PothosSchemaError can only come from a type name read out of a client's global ID.

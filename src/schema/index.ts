@@ -6,6 +6,7 @@ import './jobs-query.js';
 import './expired-job.js';
 import './aggregate.js';
 import './api-usage.js';
+import './caller-usage.js';
 import { guardEntities } from './entities.js';
 import './subscription.js';
 

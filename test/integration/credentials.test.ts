@@ -83,12 +83,16 @@ describe('the caller’s own keys', () => {
 
 describe('multi-tenant mode (REQUIRE_CLIENT_CREDENTIALS=true, no server keys)', () => {
   it('refuses a request without keys: UNAUTHENTICATED, 401, no upstream call', async () => {
-    const cases: Record<string, string>[] = [{}, { authorization: 'Bearer abc' }];
-    for (const headers of cases) {
+    // A bearer token names a caller (README "Callers"); one that does not verify is refused as such.
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /client_id/],
+      [{ authorization: 'Bearer abc' }, /caller token/],
+    ];
+    for (const [headers, message] of cases) {
       const r = await multi.gql(SEARCH, undefined, headers);
       expect(r.status).toBe(401);
       expect(code(r)).toBe('UNAUTHENTICATED');
-      expect(r.body.errors?.[0]?.message).toMatch(/client_id/);
+      expect(r.body.errors?.[0]?.message).toMatch(message);
     }
     expect(sandbox.log).toHaveLength(0);
   });

@@ -58,8 +58,10 @@ describe('schema/schema.graphql', () => {
     );
     expect(fields('AggregateBucket').sort()).toEqual(['key: String!', 'count: Int!', 'buckets: [AggregateBucket!]!'].sort());
     expect(fields('ApiUsage').sort()).toEqual(
-      ['sandbox: Boolean!', 'creditsRemaining: Int', 'creditsUsedByThisServer: Int!', 'limits: [RateLimitBudget!]!'].sort(),
+      ['sandbox: Boolean!', 'creditsRemaining: Int', 'creditsUsedByThisServer: Int!', 'limits: [RateLimitBudget!]!', 'caller: CallerUsage'].sort(),
     );
+    // Second release.
+    expect(fields('CallerUsage').sort()).toEqual(['id: String!', 'creditsUsed: Int!', 'creditQuota: Int', 'creditsLeft: Int', 'resetsAt: DateTime'].sort());
     expect(fields('RateLimitBudget').sort()).toEqual(
       ['endpoint: String!', 'limitPerMinute: Int!', 'remainingThisMinute: Int!', 'limitPerHour: Int!', 'remainingThisHour: Int!', 'resetAt: DateTime'].sort(),
     );
