@@ -91,6 +91,7 @@ export function createApp(o: AppOptions) {
     metrics,
     hosts: client.hosts,
     production: c.production,
+    graphiql: c.graphiql,
     limits: c.operationLimits,
   });
   return {

@@ -108,6 +108,8 @@ const EnvSchema = z.object({
   MAX_COST: int(5_000, 1),
   MAX_BODY_BYTES: int(100_000, 1),
   MAX_BATCH: int(10, 0),
+  /** GraphiQL on GET /graphql; off in a deployment that wants no page (it ships ~9 MB of assets, compressed to ~2 MB). */
+  GRAPHIQL: bool(true),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -129,6 +131,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   /** Unexpected errors are masked in production. */
   production: boolean;
+  /** GraphiQL on GET /graphql (Accept: text/html). */
+  graphiql: boolean;
   log: { level: LogLevel };
   http: { port: number; host: string; maxConnections: number; requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   /** No keys configured: the server runs the embedded sandbox and uses its keys. */
@@ -181,6 +185,7 @@ function group(e: Env): Config {
   return {
     env: e.NODE_ENV,
     production: e.NODE_ENV === 'production',
+    graphiql: e.GRAPHIQL,
     log: { level: e.LOG_LEVEL },
     http: {
       port: e.PORT,

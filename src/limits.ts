@@ -69,3 +69,6 @@ export const INTERACTIVE_PAGES = 3;
 
 /** Most of each rate window background refreshes may use together: the rest stays for questions not cached yet. */
 export const REFRESH_SHARE = 0.5;
+
+/** JSON answers from this size on are compressed for clients that take it: a search page of 10-20 jobs stays below (no CPU spent), introspection and big pages are packed. */
+export const RESPONSE_COMPRESSION_MIN_BYTES = 16_384;

@@ -2,21 +2,23 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type ContextDeps } from './context.js';
 import { isAppError, toGraphQLError } from './errors.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
-import { MAX_BREADTH } from './limits.js';
+import { MAX_BREADTH, RESPONSE_COMPRESSION_MIN_BYTES } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useBudget } from './plugins/use-budget.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
+import { useGraphiQL } from './plugins/use-graphiql.js';
 import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
 import { useResponseLimit } from './plugins/use-response-limit.js';
 import { useStale } from './plugins/use-stale.js';
+import { useResponseCompression } from './plugins/use-response-compression.js';
 import { requestCredentials } from './request-credentials.js';
 import { schema } from './schema/index.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -30,12 +32,8 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   hosts: HostPool;
   limits: Config['operationLimits'];
   production: boolean;
-}
-
-/** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
-async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
-  const m = await import('@graphql-yoga/render-graphiql');
-  return m.renderGraphiQL(options);
+  /** Serve GraphiQL on GET /graphql (Accept: text/html). */
+  graphiql: boolean;
 }
 
 /** Whether the schema has a root type for the operation to run (graphql-js reports the missing ones itself). */
@@ -62,8 +60,8 @@ export function createServer(deps: ServerDeps) {
     // useBodyLimit below: cheaper, and a chunked body without Content-Length is cut off too (413).
     maxRequestBodySize: false,
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
-    graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false },
-    renderGraphiQL,
+    // Served by useGraphiQL below (assets apart, cached and compressed), or not at all.
+    graphiql: false,
     context: ({ request }) => {
       try {
         return createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal);
@@ -74,7 +72,11 @@ export function createServer(deps: ServerDeps) {
     },
     plugins: [
       useHostCheck(),
+      ...(deps.graphiql
+        ? [useGraphiQL({ endpoint: '/graphql', options: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false } })]
+        : []),
       useOperationalRoutes(deps),
+      useResponseCompression({ minBytes: RESPONSE_COMPRESSION_MIN_BYTES }),
       useCSRFPrevention(),
       EnvelopArmorPlugin({
         maxDepth: { n: l.maxDepth, ignoreIntrospection: true },
