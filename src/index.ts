@@ -4,7 +4,7 @@ import { createApp, type App } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { createHttpServer } from './http-server.js';
-import { startSandbox, type Sandbox } from './sandbox/server.js';
+import type { Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
 
 /**
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   let sandbox: Sandbox | undefined;
   let serverKeys: Credentials | undefined;
   if (config.useSandbox) {
+    // Loaded only when it runs: a deployment with keys never imports the simulator.
+    const { startSandbox } = await import('./sandbox/server.js');
     sandbox = await startSandbox();
     config = { ...config, upstream: { ...config.upstream, baseUrl: sandbox.url, fallbackBaseUrl: sandbox.fallbackUrl } };
     serverKeys = { clientId: sandbox.keys.sandbox.clientId, authKey: sandbox.keys.sandbox.authKey, scheme: 'headers' };
