@@ -113,7 +113,9 @@ async function loadBundle(options: GraphiQLOptions): Promise<Bundle> {
   const assets = new Map<string, Asset>();
   const url = {} as Record<keyof typeof parts, string>;
   let previous: Promise<unknown> = Promise.resolve();
-  for (const [name, p] of Object.entries(parts) as [keyof typeof parts, (typeof parts)[keyof typeof parts]][]) {
+  // Smallest first: the icon, the workers and the styles are packed in seconds, the main script last.
+  const bySize = (Object.entries(parts) as [keyof typeof parts, (typeof parts)[keyof typeof parts]][]).sort((a, b) => a[1].body.length - b[1].body.length);
+  for (const [name, p] of bySize) {
     const asset = makeAsset(p.body, p.type, previous);
     previous = asset.brDone;
     url[name] = `${GRAPHIQL_ASSET_PREFIX}${name}.${asset.etag}.${p.ext}`;
