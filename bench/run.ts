@@ -6,6 +6,8 @@ import { startPair, type Pair } from './lib/proc.js';
 import { table, type Row } from './lib/report.js';
 import { RESULTS_FILE, saveResults } from './lib/results.js';
 import { runBudget } from './scenarios/budget.js';
+import { runGraphiQL } from './scenarios/graphiql.js';
+import { runStartup } from './scenarios/startup.js';
 import { runThroughput } from './scenarios/throughput.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -41,25 +43,41 @@ async function main(): Promise<void> {
     const b = await runBudget(real);
     const rssMb = (await fast.app.send({ cmd: 'stats' })).process.rssBytes / 2 ** 20;
     const budgetRssMb = (await real.app.send({ cmd: 'stats' })).process.rssBytes / 2 ** 20;
+    // After the RSS reading: GraphiQL's assets (9 MB of text, packed once) are not part of the load runs.
+    const g = await runGraphiQL(fast.url);
+    log(`graphiql: first visitor ${g.firstEver.bytes} B (${JSON.stringify(g.firstEver.encodings)}), brotli ready after ${g.brotliReadyMs.toFixed(0)} ms`);
+    const s = await runStartup(fast, settings.rounds);
+    log(`start to ready: ${s.command}: ${s.readyMs.rounds.map((x) => x.toFixed(0)).join(', ')} ms`);
+    const MB = 1_000_000;
 
     const rows: Row[] = [
       {
         id: 'uncached',
         measure: 'uncached search throughput ÷ direct REST',
-        target: '≥ 0.60×',
+        target: '≥ 0.90×',
         value: t.uncachedRatio.median,
         spread: t.uncachedRatio,
         unit: '×',
-        pass: t.uncachedRatio.median >= 0.6,
+        pass: t.uncachedRatio.median >= 0.9,
+        detail: `${settings.connections} connections`,
+      },
+      {
+        id: 'uncached1',
+        measure: 'uncached search throughput ÷ direct REST, 1 connection',
+        target: '≥ 0.70×',
+        value: t.uncachedRatio1.median,
+        spread: t.uncachedRatio1,
+        unit: '×',
+        pass: t.uncachedRatio1.median >= 0.7,
       },
       {
         id: 'cpu',
         measure: 'CPU in the GraphQL process per uncached request',
-        target: '≤ 1.0 ms',
+        target: '≤ 0.6 ms',
         value: t.cpuMsPerUncached.median,
         spread: t.cpuMsPerUncached,
         unit: 'ms',
-        pass: t.cpuMsPerUncached.median <= 1,
+        pass: t.cpuMsPerUncached.median <= 0.6,
       },
       {
         id: 'cached',
@@ -73,11 +91,11 @@ async function main(): Promise<void> {
       {
         id: 'cachedVsTypename',
         measure: 'cached search throughput ÷ { __typename } (same server)',
-        target: '(info)',
+        target: '≥ 0.80×',
         value: t.cachedVsTypename.median,
         spread: t.cachedVsTypename,
         unit: '×',
-        pass: true,
+        pass: t.cachedVsTypename.median >= 0.8,
       },
       {
         id: 'lookups',
@@ -118,29 +136,66 @@ async function main(): Promise<void> {
       {
         id: 'rss',
         measure: 'RSS of the GraphQL process after the load runs',
-        target: '< 250 MB',
+        target: '≤ 160 MB',
         value: rssMb,
         unit: 'MB',
-        pass: rssMb < 250,
+        pass: rssMb <= 160,
         detail: `budget-pair server ${budgetRssMb.toFixed(0)} MB`,
+      },
+      {
+        id: 'latencyAdded1',
+        measure: 'p50 latency added over direct REST, 20 ms upstream, 1 connection',
+        target: '≤ +0.4 ms',
+        value: t.latencyAdded1.median,
+        spread: t.latencyAdded1,
+        unit: 'ms',
+        pass: t.latencyAdded1.median <= 0.4,
       },
       {
         id: 'latency1',
         measure: 'p50 latency, 20 ms upstream, ÷ direct, 1 connection',
-        target: '≤ 1.10×',
+        target: '(info)',
         value: t.latencyRatio1.median,
         spread: t.latencyRatio1,
         unit: '×',
-        pass: t.latencyRatio1.median <= 1.1,
+        pass: true,
       },
       {
         id: 'latency20',
         measure: 'p50 latency, 20 ms upstream, ÷ direct, 20 connections',
-        target: '≤ 1.10×',
+        target: '(info)',
         value: t.latencyRatio20.median,
         spread: t.latencyRatio20,
         unit: '×',
-        pass: t.latencyRatio20.median <= 1.1,
+        pass: true,
+      },
+      {
+        id: 'startup',
+        measure: 'start to ready (/healthz 200)',
+        target: '≤ 0.6 s (compiled)',
+        value: s.readyMs.median / 1000,
+        spread: { ...s.readyMs, median: s.readyMs.median / 1000, min: s.readyMs.min / 1000, max: s.readyMs.max / 1000 },
+        unit: 's',
+        pass: s.readyMs.median <= 600,
+        detail: `${s.command}; RSS at ready ${s.rssMb.median.toFixed(0)} MB`,
+      },
+      {
+        id: 'graphiqlFirst',
+        measure: 'GraphiQL first load over the wire',
+        target: '≤ 2 MB',
+        value: g.first.bytes / MB,
+        unit: 'MB',
+        pass: g.first.bytes <= 2 * MB,
+        detail: `very first visitor after start ${(g.firstEver.bytes / MB).toFixed(2)} MB (gzip while brotli is made, ${(g.brotliReadyMs / 1000).toFixed(0)} s)`,
+      },
+      {
+        id: 'graphiqlRevisit',
+        measure: 'GraphiQL revisit over the wire (assets cached)',
+        target: '≤ 50 KB',
+        value: g.revisit.bytes / 1000,
+        unit: 'KB',
+        pass: g.revisit.bytes <= 50_000,
+        detail: `page ${g.revisit.encodings.page}, introspection ${g.revisit.encodings.introspection}`,
       },
     ];
     log('');
@@ -159,6 +214,8 @@ async function main(): Promise<void> {
         raw: t.raw,
         faults: t.faults,
         budget: b,
+        graphiql: g,
+        startup: s,
       },
     });
     log(`results written to ${RESULTS_FILE}`);

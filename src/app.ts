@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { TieredCache } from './budget/cache.js';
@@ -34,7 +35,9 @@ export interface AppOptions {
 }
 
 function connectRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
+  // Loaded only here: a single replica without Redis does not pay for ioredis at start-up.
+  const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const redis = new Client(url, {
     // Fail fast while Redis is away: the limiter falls back to its local share, caches miss.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -111,6 +114,7 @@ export function createApp(o: AppOptions) {
     metrics,
     hosts: client.hosts,
     production: c.production,
+    graphiql: c.graphiql,
     limits: c.operationLimits,
     callerRateShare: c.callers.maxRateShare,
     quotas: new CallerQuotas({ redis, prefix, periodMs: c.callers.periodMs, logger }),

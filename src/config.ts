@@ -181,6 +181,8 @@ const EnvSchema = z.object({
   CALLER_MAX_RATE_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
   /** Browser origins allowed with credentials; unset = any origin, never with credentials. */
   CORS_ORIGINS: optional,
+  /** GraphiQL on GET /graphql; off in a deployment that wants no page (it ships ~9 MB of assets, compressed to ~2 MB). */
+  GRAPHIQL: bool(true),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -202,6 +204,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   /** Unexpected errors are masked in production. */
   production: boolean;
+  /** GraphiQL on GET /graphql (Accept: text/html). */
+  graphiql: boolean;
   log: { level: LogLevel };
   http: { port: number; host: string; maxConnections: number; requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number };
   /** No keys configured: the server runs the embedded sandbox and uses its keys. */
@@ -282,6 +286,7 @@ function group(e: Env): Config {
   return {
     env: e.NODE_ENV,
     production: e.NODE_ENV === 'production',
+    graphiql: e.GRAPHIQL,
     log: { level: e.LOG_LEVEL },
     http: {
       port: e.PORT,

@@ -6,7 +6,7 @@ import { createLogger, terminalDestination } from './logger.js';
 import { createHttpServer } from './http-server.js';
 import { createShutdown } from './ops/shutdown.js';
 import { startTracing } from './telemetry/tracing.js';
-import { startSandbox, type Sandbox } from './sandbox/server.js';
+import type { Sandbox } from './sandbox/server.js';
 import type { Credentials } from './upstream/credentials.js';
 
 /**
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   let sandbox: Sandbox | undefined;
   let serverKeys: Credentials | undefined;
   if (config.useSandbox) {
+    // Loaded only when it runs: a deployment with keys never imports the simulator.
+    const { startSandbox } = await import('./sandbox/server.js');
     sandbox = await startSandbox({ postingsPerMinute: config.sandbox.postingsPerMinute });
     config = { ...config, upstream: { ...config.upstream, baseUrl: sandbox.url, fallbackBaseUrl: sandbox.fallbackUrl } };
     serverKeys = { clientId: sandbox.keys.sandbox.clientId, authKey: sandbox.keys.sandbox.authKey, scheme: 'headers' };

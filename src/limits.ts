@@ -89,3 +89,6 @@ export const VERIFIED_TOKEN_TTL_MS = 60_000;
 
 /** Verified caller JWTs remembered at once (LRU beyond): one per active user behind a gateway. */
 export const MAX_VERIFIED_TOKENS = 10_000;
+
+/** JSON answers from this size on are compressed for clients that take it: a search page of 10-20 jobs stays below (no CPU spent), introspection and big pages are packed. */
+export const RESPONSE_COMPRESSION_MIN_BYTES = 16_384;

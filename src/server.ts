@@ -2,13 +2,13 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { createYoga, type GraphiQLOptions } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createContext, type ContextDeps } from './context.js';
 import { isAppError, toGraphQLError } from './errors.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
-import { MAX_BREADTH } from './limits.js';
+import { MAX_BREADTH, RESPONSE_COMPRESSION_MIN_BYTES } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import type { CallerMetrics } from './callers/caller-metrics.js';
@@ -22,6 +22,7 @@ import { useLive } from './plugins/use-live.js';
 import { useLiveStream } from './plugins/use-live-stream.js';
 import type { LiveHub } from './live/hub.js';
 import { liveContext } from './live/request.js';
+import { useGraphiQL } from './plugins/use-graphiql.js';
 import { useHostCheck } from './plugins/use-host-check.js';
 import { useOperationalRoutes } from './plugins/use-operational-routes.js';
 import { useOperationLog } from './plugins/use-operation-log.js';
@@ -32,6 +33,7 @@ import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import { useTracing } from './plugins/use-tracing.js';
 import type { TrustedDocuments } from './ops/trusted-documents.js';
 import type { Readiness } from './ops/readiness.js';
+import { useResponseCompression } from './plugins/use-response-compression.js';
 import { requestCredentials } from './request-credentials.js';
 import { schema } from './schema/index.js';
 import type { Credentials } from './upstream/credentials.js';
@@ -56,12 +58,8 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   resolveCaller: ResolveCaller;
   callerMetrics: CallerMetrics;
   cors: Config['cors'];
-}
-
-/** GraphiQL's page inlines ~9 MB of assets: loaded on the first GraphiQL request, not at start-up (~50 MB of heap). */
-async function renderGraphiQL(options: GraphiQLOptions): Promise<string> {
-  const m = await import('@graphql-yoga/render-graphiql');
-  return m.renderGraphiQL(options);
+  /** Serve GraphiQL on GET /graphql (Accept: text/html). */
+  graphiql: boolean;
 }
 
 const isSubscription = (document: DocumentNode, operationName: string | null | undefined): boolean =>
@@ -96,9 +94,8 @@ export function createServer(deps: ServerDeps) {
     // A request that names a trusted document by id (the plugin replaces it with the document's text).
     extraParamNames: ['documentId'],
     batching: l.maxBatch > 0 ? { limit: l.maxBatch } : false,
-    // GraphiQL runs subscriptions as GET + text/event-stream, which CSRF prevention refuses without its header.
-    graphiql: { title: 'JobsPikr GraphQL', defaultQuery: DEFAULT_QUERY, shouldPersistHeaders: false, additionalHeaders: { 'x-graphql-yoga-csrf': '1' } },
-    renderGraphiQL,
+    // Served by useGraphiQL below (assets apart, cached and compressed), or not at all.
+    graphiql: false,
     cors: false,
     context: (initial) => {
       const { request } = initial;
@@ -113,7 +110,22 @@ export function createServer(deps: ServerDeps) {
     plugins: [
       useHostCheck(),
       useCors(deps.cors.origins),
+      ...(deps.graphiql
+        ? [
+            useGraphiQL({
+              endpoint: '/graphql',
+              // GraphiQL runs subscriptions as GET + text/event-stream, which CSRF prevention refuses without its header.
+              options: {
+                title: 'JobsPikr GraphQL',
+                defaultQuery: DEFAULT_QUERY,
+                shouldPersistHeaders: false,
+                additionalHeaders: { 'x-graphql-yoga-csrf': '1' },
+              },
+            }),
+          ]
+        : []),
       useOperationalRoutes(deps),
+      useResponseCompression({ minBytes: RESPONSE_COMPRESSION_MIN_BYTES }),
       // GraphQL over SSE, single-connection mode (graphql-sse's `singleConnection: true`) at /graphql/stream;
       // distinct-connections mode is yoga's own SSE on /graphql.
       useLiveStream(),

@@ -13,7 +13,17 @@ export interface Row {
 }
 
 const fmt = (n: number, unit: string) =>
-  unit === '×' ? `${n.toFixed(2)}×` : unit === 'ms' ? `${n.toFixed(3)} ms` : unit === 'MB' ? `${n.toFixed(0)} MB` : `${n}`;
+  unit === '×'
+    ? `${n.toFixed(2)}×`
+    : unit === 'ms'
+      ? `${n.toFixed(3)} ms`
+      : unit === 'MB'
+        ? `${n.toFixed(n < 10 ? 2 : 0)} MB`
+        : unit === 's'
+          ? `${n.toFixed(2)} s`
+          : unit === 'KB'
+            ? `${n.toFixed(1)} KB`
+            : `${n}`;
 
 /** A plain-text table with a header row, columns padded to their widest cell. */
 export function textTable(head: readonly string[], rows: readonly (readonly string[])[]): string {

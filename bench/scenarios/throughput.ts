@@ -13,24 +13,30 @@ export interface ThroughputSettings {
 
 export interface ThroughputResults {
   uncachedRatio: Spread;
+  /** the same at 1 connection (closed loop: every request waits for the one before) */
+  uncachedRatio1: Spread;
   cpuMsPerUncached: Spread;
   cachedRatio: Spread;
   cachedVsTypename: Spread;
   latencyRatio1: Spread;
   latencyRatio20: Spread;
+  /** p50 GraphQL - p50 direct, ms, 1 connection */
+  latencyAdded1: Spread;
   /** absolute figures of every round, for the record */
   raw: Record<string, number[]>;
   /** anything that answered badly during the runs (should all be 0) */
   faults: { non2xx: number; errors: number; gqlErrors: number };
 }
 
-/** Rows 1-3 and 9 of PERFORMANCE.md: each round measures the baselines next to our figures. */
+/** The throughput, CPU and latency rows of PERFORMANCE.md: each round measures the baselines next to our figures. */
 export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (line: string) => void): Promise<ThroughputResults> {
   const b = await searchBodies(pair);
   const faults = { non2xx: 0, errors: 0, gqlErrors: 0 };
   const raw: Record<string, number[]> = {
     directRps: [],
     uncachedRps: [],
+    directRps1: [],
+    uncachedRps1: [],
     cachedRps: [],
     typenameRps: [],
     cpuMs: [],
@@ -54,6 +60,7 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
   await cannon({ url: pair.url, connections: c, seconds: 1, next: b.cachedGql });
 
   const uncachedRatio: number[] = [];
+  const uncachedRatio1: number[] = [];
   const cachedRatio: number[] = [];
   const cachedVsTypename: number[] = [];
   for (let round = 1; round <= s.rounds; round++) {
@@ -66,6 +73,13 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
     const cpuMs = (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, u.ok);
     const cached = await onApp(b.cachedGql);
     const typename = await onApp(b.typename);
+    const d1 = await cannon({ url: pair.dataUrl, connections: 1, seconds: s.seconds, headers: pair.keyHeaders, next: b.uncachedRest });
+    const u1 = await cannon({ url: pair.url, connections: 1, seconds: s.seconds, next: b.uncachedGql });
+    tally(d1, false);
+    tally(u1, true);
+    raw.directRps1?.push(d1.rps);
+    raw.uncachedRps1?.push(u1.rps);
+    uncachedRatio1.push(u1.rps / d1.rps);
     tally(d, false);
     tally(u, true);
     tally(cached, true);
@@ -80,12 +94,14 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
     cachedVsTypename.push(cached.rps / typename.rps);
     log(
       `  round ${round}: direct ${d.rps.toFixed(0)}/s, uncached ${u.rps.toFixed(0)}/s (${upstream?.calls.data ?? '?'} upstream calls for ${u.ok} answers), ` +
-        `cached ${cached.rps.toFixed(0)}/s, { __typename } ${typename.rps.toFixed(0)}/s, CPU ${cpuMs.toFixed(3)} ms/req`,
+        `cached ${cached.rps.toFixed(0)}/s, { __typename } ${typename.rps.toFixed(0)}/s, CPU ${cpuMs.toFixed(3)} ms/req; ` +
+        `1 conn: direct ${d1.rps.toFixed(0)}/s, uncached ${u1.rps.toFixed(0)}/s`,
     );
   }
 
   await pair.sandbox.send({ cmd: 'setDelay', ms: 20 });
   const latencyRatio: Record<1 | 20, number[]> = { 1: [], 20: [] };
+  const latencyAdded1: number[] = [];
   for (let round = 1; round <= s.rounds; round++) {
     for (const conns of [1, 20] as const) {
       const ms = s.latencySeconds * 1000;
@@ -106,6 +122,7 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
       raw[`p50Direct${conns}`]?.push(d.p50Ms);
       raw[`p50Gql${conns}`]?.push(g.p50Ms);
       latencyRatio[conns].push(g.p50Ms / d.p50Ms);
+      if (conns === 1) latencyAdded1.push(g.p50Ms - d.p50Ms);
       log(`  latency round ${round}, ${conns} conn: p50 direct ${d.p50Ms.toFixed(2)} ms, GraphQL ${g.p50Ms.toFixed(2)} ms (${g.requests} requests)`);
     }
     await pair.sandbox.send({ cmd: 'clearLog' });
@@ -114,11 +131,13 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
 
   return {
     uncachedRatio: spread(uncachedRatio),
+    uncachedRatio1: spread(uncachedRatio1),
     cpuMsPerUncached: spread(raw.cpuMs ?? []),
     cachedRatio: spread(cachedRatio),
     cachedVsTypename: spread(cachedVsTypename),
     latencyRatio1: spread(latencyRatio[1]),
     latencyRatio20: spread(latencyRatio[20]),
+    latencyAdded1: spread(latencyAdded1),
     raw,
     faults,
   };

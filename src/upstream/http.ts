@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { authHeaders, type Credentials } from './credentials.js';
 import { EnvelopeSchema, type Envelope } from './envelope.js';
+import { exchange, MidBodyError, type Exchange } from './exchange.js';
 import { statusError, transportError, UpstreamError } from './errors.js';
 import type { Host, HostOutcome, HostPool } from './hosts.js';
 import { xmlToEnvelope } from './xml.js';
@@ -118,9 +119,10 @@ function decode(text: string, contentType: string): Envelope {
 export function createHttp(opts: HttpOptions) {
   async function attempt(host: Host, call: UpstreamCall, signal: AbortSignal): Promise<Envelope> {
     const qs = call.query ? `?${new URLSearchParams(call.query).toString()}` : '';
-    let res: Dispatcher.ResponseData;
+    let res: Exchange;
     try {
-      res = await request(`${host.baseUrl}/${call.endpoint}${qs}`, {
+      res = await exchange(opts.dispatcher, {
+        url: `${host.baseUrl}/${call.endpoint}${qs}`,
         method: call.method,
         headers: {
           accept: 'application/json',
@@ -129,29 +131,20 @@ export function createHttp(opts: HttpOptions) {
           ...traceHeaders(),
         },
         body: call.body,
-        dispatcher: opts.dispatcher,
         signal,
         headersTimeout: opts.headersTimeoutMs,
         bodyTimeout: opts.bodyTimeoutMs,
       });
     } catch (e) {
       if (signal.aborted) throw e;
+      // Records were on their way (and, under a production key, charged): resend only what is free.
+      if (e instanceof MidBodyError)
+        throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr connection broke mid-response', { retryable: call.repeatable, hostFault: true });
       throw transportError(e, call.repeatable);
     }
-    if (res.statusCode !== 200) {
-      await res.body.dump().catch(() => undefined);
-      throw statusError(res.statusCode, res.headers['retry-after'], call.repeatable);
-    }
-    let text: string;
-    try {
-      text = await res.body.text();
-    } catch (e) {
-      if (signal.aborted) throw e;
-      // Records were on their way (and, under a production key, charged): resend only what is free.
-      throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'JobsPikr connection broke mid-response', { retryable: call.repeatable, hostFault: true });
-    }
+    if (res.statusCode !== 200) throw statusError(res.statusCode, res.headers['retry-after'], call.repeatable);
     const ct = res.headers['content-type'];
-    return decode(text, Array.isArray(ct) ? (ct[0] ?? '') : (ct ?? ''));
+    return decode(res.text, Array.isArray(ct) ? (ct[0] ?? '') : (ct ?? ''));
   }
 
   function backoff(attemptNo: number): number {
