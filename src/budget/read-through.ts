@@ -298,18 +298,19 @@ export class ReadThrough {
     const flightKey = !r.trusted || this.flight.has(pairKey) ? pairKey : r.key;
     if (this.flight.has(flightKey)) linkToShared(flightKey);
     const { value, joined } = await this.flight.run(flightKey, op.signal, async (signal): Promise<Flown<T>> => {
-      // The leader's own admission (its caller's quota), inside the flight so joining stays one
-      // synchronous step. Refused, it sends nothing and hands the flight back: callers that joined
-      // it (perhaps other callers) go again on their own admission.
-      if (op.admission) {
-        try {
-          await op.admission.pass();
-        } catch (e) {
-          return { refused: e };
-        }
-      }
+      // Shared at once, so an operation joining while the leader is being admitted still links to its span.
       const unshare = shareActiveSpan(flightKey);
       try {
+        // The leader's own admission (its caller's quota), inside the flight so joining stays one
+        // synchronous step. Refused, it sends nothing and hands the flight back: callers that joined
+        // it (perhaps other callers) go again on their own admission.
+        if (op.admission) {
+          try {
+            await op.admission.pass();
+          } catch (e) {
+            return { refused: e };
+          }
+        }
         if (!this.peers) return { fetched: await own(signal), byPeer: false };
         const p = await this.peers.run(flightKey, signal, () => own(signal));
         return { fetched: p.value, byPeer: p.byPeer };
