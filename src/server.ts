@@ -101,7 +101,7 @@ export function createServer(deps: ServerDeps) {
       const { request } = initial;
       try {
         const ctx = createContext(contextDeps, requestCredentials(request.headers, deps.serverKeys), request.signal, callers.of(request));
-        return deps.live ? { ...ctx, live: liveContext(deps.live, request, initial, initial.params?.extensions) } : ctx;
+        return deps.live ? { ...ctx, live: liveContext(deps.live, request, initial, initial.params?.extensions, ctx.caller?.id) } : ctx;
       } catch (e) {
         // Refused before execution: the error answers the whole request (401 for missing keys).
         throw isAppError(e) ? toGraphQLError(e) : e;

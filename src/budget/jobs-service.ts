@@ -1,97 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { NormalizedFilter } from '../filter.js';
-import type { Metrics } from '../metrics.js';
+import type { AppError } from '../errors.js';
 import { MAX_PAGE_SIZE } from '../limits.js';
-import { lookupRequest, type AggregateFieldName, type AggregateResult, type Page } from '../upstream/adapters.js';
-import type { JobsPikrClient } from '../upstream/client.js';
+import { lookupRequest, type AggregateResult, type Page } from '../upstream/adapters.js';
 import { clientHash, type Credentials } from '../upstream/credentials.js';
+import type { CallBudget } from '../upstream/http.js';
 import { buildQuery, searchOptions } from '../upstream/query-dsl.js';
-import type { AggregateBucket, ExpiredRecord, JobRecord } from '../upstream/records.js';
-import type { Held, TieredCache } from './cache.js';
+import type { ExpiredRecord, JobRecord } from '../upstream/records.js';
+import { isComplete, topBuckets, type CachedAggregate } from './aggregate-cache.js';
+import type { Held } from './cache.js';
 import { ConsumedVersions } from './consumed-versions.js';
 import { CreditLedger, type CreditBalance } from './credit-ledger.js';
 import { digest } from './keys.js';
-import { ReadThrough, type OpContext, type ReadThroughOptions } from './read-through.js';
+import { lookupRecords } from './lookups.js';
+import { ReadThrough, type OpContext } from './read-through.js';
 import { Revalidator } from './revalidate.js';
-import { staleReason, type StaleReason } from './stale.js';
-import type { AppError } from '../errors.js';
-import type { CallBudget } from '../upstream/http.js';
+import type { AggregateQuery, ExpiredQuery, FollowQuery, JobsServiceOptions, LookupQuery, SearchQuery } from './service-types.js';
 
 export type { OpContext } from './read-through.js';
-
-export interface Ttls {
-  searchMs: number;
-  aggregateMs: number;
-  expiredMs: number;
-  recordMs: number;
-}
-
-export interface JobsServiceOptions {
-  client: JobsPikrClient;
-  cache: TieredCache;
-  ttl: Ttls;
-  logger: Logger;
-  metrics: Metrics;
-  redis?: Redis | undefined;
-  prefix: string;
-  verified: ReadThroughOptions['verified'];
-  peer: ReadThroughOptions['peer'];
-  upstreamAvailable: ReadThroughOptions['upstreamAvailable'];
-  /** stale-while-revalidate of counts and expired lists: the late part of a lifetime in which a hit refreshes. */
-  revalidate: { windowRatio: number };
-}
-
-export interface SearchQuery {
-  filter: NormalizedFilter;
-  size: number;
-  /** Upstream cursor to resume after; null = first page. */
-  cursor: string | null;
-  op: OpContext;
-  /** A page beyond the third: it waits behind interactive calls when the budget is tight. */
-  deep?: boolean;
-}
-
-export interface FollowQuery {
-  filter: NormalizedFilter;
-  /** Where the followed search stands: the last next_cursor (or last record's cursor + 1). */
-  cursor: string;
-  /** A background op: polls yield to interactive calls and stay inside their share (op.budget). */
-  op: OpContext;
-}
-
-export interface ExpiredQuery {
-  from: string;
-  to: string;
-  size: number;
-  cursor: string | null;
-  op: OpContext;
-  /** A page beyond the third (see SearchQuery). */
-  deep?: boolean;
-}
-
-export interface AggregateQuery {
-  field: AggregateFieldName;
-  groupBy?: AggregateFieldName | undefined;
-  filter: NormalizedFilter;
-  /** Buckets per level. */
-  limit: number;
-  op: OpContext;
-}
-
-export interface LookupQuery {
-  /** uniq_ids, at most one upstream lookup's worth. */
-  ids: readonly string[];
-  op: OpContext;
-}
-
-interface CachedAggregate {
-  size: number;
-  /** Every level held fewer buckets than asked: the result answers any `limit`. */
-  complete: boolean;
-  result: AggregateResult;
-}
+// The option and query shapes live in service-types.ts; re-exported so importers of this module keep working.
+export type { AggregateQuery, ExpiredQuery, FollowQuery, JobsServiceOptions, LookupQuery, SearchQuery, Ttls } from './service-types.js';
 
 /**
  * The budget-aware JobsPikr API the schema reads. Caches are scoped by a hash of the client id;
@@ -244,62 +171,22 @@ export class JobsService {
    * call fails for a reason stale data may answer, records held past their lifetime answer; an id
    * with none gets the call's error (its own, not the whole batch's).
    */
-  async lookup(q: LookupQuery): Promise<Map<string, JobRecord | AppError>> {
-    const { ids, op } = q;
-    const found = new Map<string, JobRecord | AppError>();
-    const ch = clientHash(op.credentials);
-    const trusted = await this.reads.keys.has(op.credentials);
-    const stale = new Map<string, Held<JobRecord>>();
-    if (trusted) {
-      const now = Date.now();
-      const held = await this.o.cache.entries<JobRecord>(ids.map((id) => `record:${ch}:${id}`));
-      held.forEach((h, i) => {
-        const id = ids[i] ?? h?.value.uniqId;
-        if (!h || id === undefined) return;
-        if (now < h.freshUntil) found.set(id, h.value);
-        else if (op.usage.stale.accepts(h.storedAt, now)) stale.set(id, h);
-      });
-      op.usage.saved(found.size);
-      if (found.size) this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'hit' }, found.size);
-      op.usage.lookups.hit += found.size;
-    }
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length === 0) return found;
-    this.o.metrics.cacheLookups.inc({ cache: 'record', result: 'miss' }, missing.length);
-    op.usage.lookups.miss += missing.length;
-    const sorted = [...new Set(missing)].sort();
-    const answerStale = (reason: StaleReason, error?: AppError) => {
-      for (const id of missing) {
-        const h = stale.get(id);
-        if (h) found.set(id, this.reads.serveStale(op, 'record', h, reason));
-        else if (error) found.set(id, error);
-      }
-      return found;
-    };
-    // Both circuits open and every id held: answer at once (with an id missing, the call fails fast by itself).
-    if (missing.every((id) => stale.has(id)) && !this.reads.upstreamAvailable) return answerStale('UPSTREAM_UNAVAILABLE');
-    let records: JobRecord[];
-    try {
-      records = await this.reads.fetch({
-        key: `lookup:${ch}:${digest(sorted)}`,
-        op,
-        trusted,
-        kind: 'lookup',
-        call: async (signal, budget) => {
+  lookup(q: LookupQuery): Promise<Map<string, JobRecord | AppError>> {
+    const { op } = q;
+    return lookupRecords(
+      {
+        cache: this.o.cache,
+        metrics: this.o.metrics,
+        reads: this.reads,
+        call: (sorted) => async (signal, budget) => {
           const page = await this.o.client.search(lookupRequest(sorted), { credentials: op.credentials, signal, budget });
           await this.note(op, page.creditsRemaining);
           await this.rememberRecords(op, page.records);
           return { value: page.records, records: page.received };
         },
-      });
-    } catch (e) {
-      const reason = staleReason(e);
-      if (stale.size === 0 || !reason || op.signal?.aborted) throw e;
-      return answerStale(reason, e as AppError);
-    }
-    const wanted = new Set(missing);
-    for (const r of records) if (wanted.has(r.uniqId)) found.set(r.uniqId, r);
-    return found;
+      },
+      q,
+    );
   }
 
   /** Upstream calls in flight in this process: a call runs on after its last waiter has gone. */
@@ -343,13 +230,4 @@ export class JobsService {
 /** A deep page takes the background lane; anything else keeps the operation's budget (a refresh already is background). */
 function laneFor(q: { deep?: boolean | undefined }, budget: CallBudget | undefined): CallBudget | undefined {
   return q.deep ? { ...budget, lane: 'background' } : budget;
-}
-
-function topBuckets(buckets: readonly AggregateBucket[], size: number): AggregateBucket[] {
-  return buckets.slice(0, size).map((b) => ({ ...b, buckets: topBuckets(b.buckets, size) }));
-}
-
-/** Fewer buckets than asked on every level: nothing was cut off. */
-function isComplete(buckets: readonly AggregateBucket[], size: number): boolean {
-  return buckets.length < size && buckets.every((b) => isComplete(b.buckets, size));
 }

@@ -1,55 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from 'pino';
-import { clientHash, type Credentials } from '../upstream/credentials.js';
+import type { Credentials } from '../upstream/credentials.js';
 import { UpstreamError } from '../upstream/errors.js';
 import type { CallBudget, Endpoint, GateSlot, RequestGate } from '../upstream/http.js';
-import type { Metrics } from '../metrics.js';
-import { LRUCache } from 'lru-cache';
-import { BACKGROUND_RESERVE_RATIO, MAX_LIMITER_KEYS, PROBE_LIMITS, YIELD_POLL_MS } from '../limits.js';
+import { PROBE_LIMITS } from '../limits.js';
 import { traced } from '../telemetry/spans.js';
+import { LocalShare } from './local-share.js';
+import { type EndpointBudget, limiterKey, type RateGateOptions, reserved, UPSTREAM_LIMITS, windowsOf, yieldTo } from './rate-limits.js';
 import { MemorySlidingWindow, type SlidingWindowStore, type TakeResult, type WindowCount, type WindowLimit } from './sliding-window.js';
 
-/** JobsPikr's documented limits per client id (CONTRACT §5); /expired_jobs as /data [chosen]. */
-export const UPSTREAM_LIMITS: Record<Endpoint, { perMinute: number; perHour: number }> = {
-  data: { perMinute: 100, perHour: 5_000 },
-  expired_jobs: { perMinute: 100, perHour: 5_000 },
-  aggregate_data: { perMinute: 10, perHour: 100 },
-};
-
-export interface RateGateOptions {
-  /** The shared (Redis) log; absent = this process alone holds the budget. */
-  shared?: SlidingWindowStore;
-  logger: Logger;
-  metrics: Metrics;
-  minuteMs: number;
-  hourMs: number;
-  /** Longest a call queues for budget before it fails with RATE_LIMITED. */
-  maxWaitMs: number;
-  /** Share of each limit this replica may use on its own while the shared store is unreachable. */
-  downShare: number;
-  /**
-   * Our windows are this much longer than the upstream's: our stamp is taken before the request
-   * leaves, the upstream's when it arrives, so a slow earlier request could otherwise still be inside
-   * the upstream's window when ours has let it go. `ratio` of the window, at most `maxMs`.
-   */
-  windowMargin: { ratio: number; maxMs: number };
-  limits?: Record<Endpoint, { perMinute: number; perHour: number }>;
-}
-
-export interface EndpointBudget {
-  endpoint: Endpoint;
-  limitPerMinute: number;
-  limitPerHour: number;
-  minute: WindowCount;
-  hour: WindowCount;
-}
-
-/** Calls of other replicas the shared log held when this one last looked, assumed in the window until `until`. */
-interface Others {
-  count: number;
-  until: number;
-}
+// The limits, options and per-call helpers live in rate-limits.ts; re-exported so importers keep this path.
+export { UPSTREAM_LIMITS } from './rate-limits.js';
+export type { EndpointBudget, RateGateOptions } from './rate-limits.js';
 
 /**
  * The limiter in front of every upstream attempt, per client id and endpoint (the limiter key is a
@@ -60,7 +22,8 @@ interface Others {
  */
 export class RateGate implements RequestGate {
   private readonly local = new MemorySlidingWindow();
-  private readonly others = new LRUCache<string, Others>({ max: MAX_LIMITER_KEYS });
+  /** This replica's share of the budget while the shared store is down (see LocalShare). */
+  private readonly down: LocalShare;
   /** Interactive calls per limiter key waiting for budget in this process: background calls let them go first. */
   private readonly waiting = new Map<string, number>();
   private sharedDown = false;
@@ -69,6 +32,7 @@ export class RateGate implements RequestGate {
 
   constructor(private readonly o: RateGateOptions) {
     this.limits = o.limits ?? UPSTREAM_LIMITS;
+    this.down = new LocalShare(this.local, o);
     // A restarted Redis is empty: write this replica's calls back as soon as it answers, not at the
     // next call, so a peer that calls first already sees them.
     const shared = o.shared;
@@ -93,16 +57,7 @@ export class RateGate implements RequestGate {
   }
 
   windows(endpoint: Endpoint, share = 1): WindowLimit[] {
-    return this.windowsOf(this.limits[endpoint], share);
-  }
-
-  private windowsOf(l: { perMinute: number; perHour: number }, share = 1): WindowLimit[] {
-    const { ratio, maxMs } = this.o.windowMargin;
-    const widened = (ms: number) => ms + Math.min(maxMs, Math.ceil(ms * ratio));
-    return [
-      { name: 'minute', limit: Math.max(1, Math.floor(l.perMinute * share)), windowMs: widened(this.o.minuteMs) },
-      { name: 'hour', limit: Math.max(1, Math.floor(l.perHour * share)), windowMs: widened(this.o.hourMs) },
-    ];
+    return windowsOf(this.o, this.limits[endpoint], share);
   }
 
   /**
@@ -115,8 +70,8 @@ export class RateGate implements RequestGate {
     const key = budget.probe ? `${id}:probe:${budget.probe}` : id;
     const background = budget.lane === 'background';
     const giveUpAt = Date.now() + Math.min(this.o.maxWaitMs, budget.maxWaitMs ?? this.o.maxWaitMs);
-    const full = budget.probe ? this.windowsOf(PROBE_LIMITS) : this.windows(endpoint);
-    const main = background ? this.reserved(full) : full;
+    const full = budget.probe ? windowsOf(this.o, PROBE_LIMITS) : this.windows(endpoint);
+    const main = background ? reserved(full) : full;
     const shares = budget.probe ? [] : (budget.shares ?? []).map((s) => ({ key: `${id}:share:${s.key}`, windows: this.windows(endpoint, s.share) }));
     let counted = false;
     try {
@@ -166,11 +121,6 @@ export class RateGate implements RequestGate {
         if (outcome === 'answered') await this.take(id, counted, randomUUID());
       },
     };
-  }
-
-  /** The windows less the slots kept for interactive calls: a background call never takes the last ones. */
-  private reserved(windows: WindowLimit[]): WindowLimit[] {
-    return windows.map((w) => ({ ...w, limit: w.limit - Math.max(1, Math.ceil(w.limit * BACKGROUND_RESERVE_RATIO)) }));
   }
 
   /**
@@ -237,16 +187,11 @@ export class RateGate implements RequestGate {
     try {
       if (this.sharedDown) await this.resync(shared);
       const r = await traced('redis rate-window take', { 'db.system': 'redis' }, () => shared.take(key, windows, id));
-      const now = Date.now();
-      windows.forEach((w, i) => {
-        if (r.ok) this.local.record(key, w, now, id);
-        const mine = this.local.stamps(key, w).length;
-        this.others.set(`${key}:${w.name}`, { count: Math.max(0, (r.used[i] ?? 0) - mine), until: now + w.windowMs });
-      });
+      this.down.observe(key, windows, r, id);
       return r;
     } catch {
       this.markDown();
-      return this.takeLocal(key, windows, id);
+      return this.down.take(key, windows, id);
     }
   }
 
@@ -258,26 +203,6 @@ export class RateGate implements RequestGate {
     this.local.remove(key, id);
     const shared = this.o.shared;
     if (shared && !this.sharedDown) await shared.remove(key, windows, id).catch(() => this.markDown());
-  }
-
-  /**
-   * Shared store unreachable: this replica's share of each limit, less what it last saw the other
-   * replicas use (counted as if they had called at that moment, the latest they can have).
-   */
-  private takeLocal(key: string, full: WindowLimit[], id: string): TakeResult {
-    const now = Date.now();
-    let wait = 0;
-    const share = this.o.downShare;
-    const windows = full
-      .map((w) => ({ ...w, limit: Math.max(1, Math.floor(w.limit * share)) }))
-      .map((w) => {
-        const seen = this.others.get(`${key}:${w.name}`);
-        const active = seen && seen.until > now ? seen.count : 0;
-        if (active >= w.limit && seen) wait = Math.max(wait, seen.until - now);
-        return { ...w, limit: w.limit - active };
-      });
-    if (wait > 0) return { ok: false, retryAfterMs: wait, used: [] };
-    return this.local.takeSync(key, windows, id);
   }
 
   /** Write back every call (and 429 block) this replica knows of; ids already there are not counted twice. */
@@ -307,9 +232,3 @@ export class RateGate implements RequestGate {
     this.o.logger.warn({ share: this.o.downShare }, 'shared rate budget unreachable; using a conservative local share');
   }
 }
-
-/** A background call finds interactive calls waiting: it steps back and looks again shortly. */
-const yieldTo = () => ({ ok: false as const, retryAfterMs: YIELD_POLL_MS });
-
-/** The limiter's key: a hash of the client id (limits are per client id, CONTRACT §5) and the endpoint. */
-const limiterKey = (c: Credentials, endpoint: Endpoint): string => `${clientHash(c)}:${endpoint}`;

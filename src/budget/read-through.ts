@@ -1,15 +1,12 @@
-import type { Redis } from 'ioredis';
 import { isAppError } from '../errors.js';
 import { REFRESH_SHARE } from '../limits.js';
-import type { Metrics } from '../metrics.js';
 import type { Page } from '../upstream/adapters.js';
-import type { Admission } from '../callers/admission.js';
-import type { CallBudget } from '../upstream/http.js';
-import { keyHash, type Credentials } from '../upstream/credentials.js';
-import type { Held, TieredCache } from './cache.js';
-import type { CreditLedger } from './credit-ledger.js';
+import { keyHash } from '../upstream/credentials.js';
+import type { Held } from './cache.js';
 import { restOfPage, servePage, type CachedPage } from './paging.js';
 import { PeerFlight } from './peer-flight.js';
+import { Probes } from './probes.js';
+import type { CacheKind, Fetched, FetchRequest, OpContext, PageRequest, ReadThroughOptions } from './read-types.js';
 import type { Revalidator } from './revalidate.js';
 import { SingleFlight } from './single-flight.js';
 import { staleReason, type StaleReason } from './stale.js';
@@ -17,91 +14,11 @@ import { OperationUsage } from './usage.js';
 import { VerifiedKeys } from './verified-keys.js';
 import { annotate, linkToShared, shareActiveSpan, traced } from '../telemetry/spans.js';
 
-/** One operation's view: whose keys, its cancel signal, its usage counters. */
-export interface OpContext {
-  credentials: Credentials;
-  signal?: AbortSignal | undefined;
-  usage: OperationUsage;
-  /** How this operation's upstream calls draw on the rate budget (lane, shares). */
-  budget?: CallBudget | undefined;
-  /** Passed before the operation's first upstream call (the caller's quota); absent = always admitted. */
-  admission?: Admission | undefined;
-}
+// The shapes moved to read-types.ts; re-exported so importers of this module keep working.
+export type { CacheKind, Call, Fetched, FetchRequest, OpContext, PageRequest, ReadThroughOptions } from './read-types.js';
 
-export interface Fetched<T> {
-  value: T;
-  /** Records the upstream charged for this value (0 for free endpoints). */
-  records: number;
-}
-
-/** The upstream call itself, under the flight's signal and the rate budget it is to draw on. */
 /** What one flight hands its participants: the call's result, or its leader's refusal to make it. */
 type Flown<T> = { fetched: Fetched<T>; byPeer: boolean } | { refused: unknown };
-
-export type Call<T> = (signal: AbortSignal, budget: CallBudget | undefined) => Promise<Fetched<T>>;
-
-export type CacheKind = 'search' | 'expired' | 'aggregate' | 'lookup';
-
-export interface FetchRequest<T> {
-  /** Identity of the call: equal keys share one upstream call. */
-  key: string;
-  op: OpContext;
-  /** Whether the caller's pair is accepted (then it may share a call with other accepted pairs). */
-  trusted: boolean;
-  kind: CacheKind;
-  call: Call<T>;
-  /** Cache writes: run once, by the caller that made the call, before the others resume. */
-  store?: (r: Fetched<T>) => Promise<void>;
-}
-
-export interface PageRequest<T> {
-  /** The cache key of the page that starts at `cursor`. */
-  keyAt: (cursor: string | null) => string;
-  cursor: string | null;
-  size: number;
-  ttlMs: number;
-  op: OpContext;
-  kind: 'search' | 'expired';
-  call: Call<Page<T>>;
-  /**
-   * For pages whose key carries a version (expired lists): the key of a pointer to the key the page
-   * was last stored under, so a page of an older version can still answer when the fresh call fails.
-   */
-  lastKeyAt?: (cursor: string | null) => string;
-}
-
-export interface ReadThroughOptions {
-  cache: TieredCache;
-  ledger: CreditLedger;
-  metrics: Metrics;
-  redis?: Redis | undefined;
-  prefix: string;
-  verified: { ttlMs: number; recheckMs: number };
-  /** Cross-replica single-flight: how long to wait for a peer, how often to look, how long a result stays. */
-  peer: { waitMs: number; pollMs: number; resultTtlMs: number };
-  /** False while no JobsPikr host may be tried (both circuits open): stale data answers at once. */
-  upstreamAvailable: () => boolean;
-  /** stale-while-revalidate for the free endpoints; absent = off. */
-  revalidator?: Revalidator | undefined;
-}
-
-/** Resolves when `p` settles, or rejects when `signal` aborts first (the waiter's client left). */
-function settled(p: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
-  const done = p.then(
-    () => undefined,
-    () => undefined,
-  );
-  if (!signal) return done;
-  signal.throwIfAborted();
-  return new Promise((resolve, reject) => {
-    const leave = () => reject(signal.reason);
-    signal.addEventListener('abort', leave, { once: true });
-    void done.then(() => {
-      signal.removeEventListener('abort', leave);
-      resolve();
-    });
-  });
-}
 
 /**
  * Cache, then single-flight (in process and across replicas), then the call. Cached or coalesced
@@ -110,8 +27,7 @@ function settled(p: Promise<unknown>, signal: AbortSignal | undefined): Promise<
  */
 export class ReadThrough {
   private readonly flight = new SingleFlight();
-  /** keyHash → the call an unaccepted pair has in flight (its probe). */
-  private readonly probes = new Map<string, Promise<unknown>>();
+  private readonly probes = new Probes();
   private readonly peers: PeerFlight | undefined;
   readonly keys: VerifiedKeys;
 
@@ -252,26 +168,16 @@ export class ReadThrough {
     return this.fly(r, pairKey);
   }
 
-  /**
-   * One call in flight per unaccepted pair: later calls of the pair wait for it, then go on as an
-   * accepted pair (the pool, the cache of what others bought) or become the next probe. The check
-   * and the claim of the slot are one synchronous step, so two waiters never both probe.
-   */
+  /** A pair's probe, or its wait for another's verdict (probes.ts). */
   private async probe<T>(r: FetchRequest<T>): Promise<T> {
     const kh = keyHash(r.op.credentials);
-    for (let p = this.probes.get(kh); p; p = this.probes.get(kh)) {
-      await settled(p, r.op.signal);
-      // Accepted now: the pool's budget, but still the pair's own flight key, so it meets the calls
-      // its pair started before acceptance (here or on a peer) instead of making them again.
-      if (await this.keys.has(r.op.credentials)) return this.fly(r, `${r.key}:pair:${kh}`);
-    }
-    const mine = this.fly(r, `${r.key}:pair:${kh}`, kh);
-    this.probes.set(kh, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.probes.get(kh) === mine) this.probes.delete(kh);
-    }
+    return this.probes.run({
+      pair: kh,
+      signal: r.op.signal,
+      accepted: () => this.keys.has(r.op.credentials),
+      asAccepted: () => this.fly(r, `${r.key}:pair:${kh}`),
+      asProbe: () => this.fly(r, `${r.key}:pair:${kh}`, kh),
+    });
   }
 
   private async fly<T>(r: FetchRequest<T>, pairKey: string, probe?: string): Promise<T> {

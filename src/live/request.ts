@@ -4,7 +4,7 @@ import type { LiveHub } from './hub.js';
 /** What a subscription needs to know about the request that made it. */
 export interface LiveContext {
   readonly hub: LiveHub;
-  /** Who subscribes (per-caller bounds, credit attribution): `anonymous:<address>` until callers are identified. */
+  /** Who subscribes (per-caller bounds, credit attribution): the identified caller's id, else `anonymous:<address>`. */
   readonly caller: string;
   /** The SSE stream (single-connection mode) or the TCP connection it arrived on (per-connection bounds). */
   readonly connection: string;
@@ -48,7 +48,7 @@ function streamToken(request: Request): string | null {
 }
 
 /** The live part of a request's context. */
-export function liveContext(hub: LiveHub, request: Request, server: object, extensions: unknown): LiveContext {
+export function liveContext(hub: LiveHub, request: Request, server: object, extensions: unknown, callerId?: string): LiveContext {
   const socket = socketOf(server);
   const token = streamToken(request);
   let connection = token;
@@ -60,7 +60,7 @@ export function liveContext(hub: LiveHub, request: Request, server: object, exte
   const lastEventId = request.headers.get('last-event-id') ?? (typeof fromExtensions === 'string' ? fromExtensions : null);
   return {
     hub,
-    caller: `anonymous:${socket?.remoteAddress ?? 'local'}`,
+    caller: callerId ?? `anonymous:${socket?.remoteAddress ?? 'local'}`,
     connection: connection ?? randomUUID(),
     lastEventId: lastEventId?.trim() || null,
     // A single-connection stream is not this request's socket (that one carried the operation POST).
