@@ -1,3 +1,4 @@
+import { priced } from './schema/credits.js';
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DirectivePlugin from '@pothos/plugin-directives';
@@ -40,6 +41,7 @@ export const builder = new SchemaBuilder<{
     // Shareable: every Relay-style subgraph of a supergraph defines the same PageInfo.
     pageInfoTypeOptions: { description: 'Where a page sits in a forward-only list.', shareable: true },
     nodeQueryOptions: {
+      extensions: priced({ count: 'one' }),
       description: 'Any object by its global ID. Job lookups are batched with `job` and `nodes`.',
       resolve: async (_root, { id }, ctx, info, resolveNode) => {
         const node = await resolveNode(id);
@@ -48,6 +50,7 @@ export const builder = new SchemaBuilder<{
       },
     },
     nodesQueryOptions: {
+      extensions: priced({ count: { list: 'ids' } }),
       description: `Objects by global ID (up to ${MAX_PAGE_SIZE}), in the order asked; null where unknown.`,
       // A gateway cannot count a list argument: it prices the most ids this field takes.
       directives: { listSize: { assumedSize: MAX_PAGE_SIZE } },

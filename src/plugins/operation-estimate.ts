@@ -1,4 +1,19 @@
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import {
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLFieldMap,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+import { CREDITS_PER_JOB } from '../schema/cost.js';
+import { priceOf } from '../schema/credits.js';
+import { schema as appSchema } from '../schema/index.js';
 import { DEFAULT_PAGE_SIZE, MAX_IDS_PER_FIELD, MAX_PAGE_SIZE } from '../limits.js';
 
 type Vars = Record<string, unknown> | null | undefined;
@@ -48,10 +63,15 @@ export interface OperationEstimate {
 
 /**
  * The worst case of an operation, read from the document before execution: the job credits every
- * search page and lookup may buy (multiplied through lists), the upstream calls it may start (cache
+ * field may buy as its schema price says (schema/credits.ts; multiplied through pages), the upstream calls it may start (cache
  * hits not assumed) and the introspection it asks for.
  */
-export function estimateOperation(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): OperationEstimate {
+export function estimateOperation(
+  doc: DocumentNode,
+  operationName: string | null | undefined,
+  vars: Vars,
+  schema: GraphQLSchema = appSchema,
+): OperationEstimate {
   const est: OperationEstimate = { credits: 0, calls: new Set(), lookups: 0, introspection: 0 };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -67,7 +87,17 @@ export function estimateOperation(doc: DocumentNode, operationName: string | nul
   const introspectionKeys = new Set<string>();
   let rootIds = 0;
 
-  const walk = (set: SelectionSetNode | undefined, times: number, root: boolean, seen: Set<string>): { credits: number; looksUp: boolean } => {
+  /** The type a selection set of `type` selects from: unwrapped object or interface, else none. */
+  const fieldsOf = (type: GraphQLNamedType | null | undefined): GraphQLFieldMap<unknown, unknown> | undefined =>
+    isObjectType(type) || isInterfaceType(type) ? type.getFields() : undefined;
+
+  const walk = (
+    set: SelectionSetNode | undefined,
+    parent: GraphQLNamedType | null | undefined,
+    times: number,
+    root: boolean,
+    seen: Set<string>,
+  ): { credits: number; looksUp: boolean } => {
     let credits = 0;
     let looksUp = false;
     const add = (r: { credits: number; looksUp: boolean }) => {
@@ -75,10 +105,12 @@ export function estimateOperation(doc: DocumentNode, operationName: string | nul
       looksUp ||= r.looksUp;
     };
     for (const sel of set?.selections ?? []) {
-      if (sel.kind === Kind.INLINE_FRAGMENT) add(walk(sel.selectionSet, times, root, seen));
-      else if (sel.kind === Kind.FRAGMENT_SPREAD) {
+      if (sel.kind === Kind.INLINE_FRAGMENT) {
+        const on = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
+        add(walk(sel.selectionSet, on, times, root, seen));
+      } else if (sel.kind === Kind.FRAGMENT_SPREAD) {
         const f = fragments.get(sel.name.value);
-        if (f && !seen.has(f.name.value)) add(walk(f.selectionSet, times, root, new Set([...seen, f.name.value])));
+        if (f && !seen.has(f.name.value)) add(walk(f.selectionSet, schema.getType(f.typeCondition.name.value), times, root, new Set([...seen, f.name.value])));
       } else {
         const args: Record<string, unknown> = {};
         for (const a of sel.arguments ?? []) args[a.name.value] = value(a.value, withDefaults);
@@ -86,26 +118,26 @@ export function estimateOperation(doc: DocumentNode, operationName: string | nul
         if (root && INTROSPECTION_FIELDS.has(name)) introspectionKeys.add(sel.alias?.value ?? name);
         if (root && CALLING_FIELDS.has(name)) est.calls.add(JSON.stringify([name, args]));
         if (root && LOOKUP_FIELDS.has(name)) rootIds += lengthOf(args.uniqIds ?? args.ids ?? args.representations);
-        if (root && name === 'jobs') credits += times * firstOf(args.first);
-        else if (root && name === 'expiredJobs') {
+        const field = fieldsOf(parent)?.[name];
+        if (!field) continue;
+        const price = priceOf(field);
+        const type = getNamedType(field.type);
+        if (price && 'count' in price) {
+          const c = price.count;
+          credits += CREDITS_PER_JOB * times * (c === 'first' ? firstOf(args.first) : c === 'one' ? 1 : lengthOf(args[c.list]));
+          // A job bought below the root is looked up after its parent arrives, in one batch per page.
+          if (!root && c === 'one') looksUp = true;
+        } else if (price && 'below' in price) {
           const first = firstOf(args.first);
-          const inner = walk(sel.selectionSet, times * first, false, seen);
+          const inner = walk(sel.selectionSet, type, times * first, false, seen);
           credits += inner.credits;
-          // Its page's jobs are looked up in one batch after the page arrives.
           if (inner.looksUp) est.lookups += Math.ceil(first / MAX_IDS_PER_FIELD);
-        } else if (root && (name === 'job' || name === 'node')) credits += times;
-        else if (root && name === 'jobsByUniqIds') credits += times * lengthOf(args.uniqIds);
-        else if (root && name === 'nodes') credits += times * lengthOf(args.ids);
-        else if (root && name === '_entities') credits += times * lengthOf(args.representations);
-        else if (!root && name === 'job') {
-          credits += times;
-          looksUp = true;
-        } else if (!root) add(walk(sel.selectionSet, times, false, seen));
+        } else if (!price) add(walk(sel.selectionSet, type, times, false, seen));
       }
     }
     return { credits, looksUp };
   };
-  est.credits = walk(op.selectionSet, 1, true, new Set()).credits;
+  est.credits = walk(op.selectionSet, schema.getRootType(op.operation), 1, true, new Set()).credits;
   // Root lookups of one operation start in one tick, so the loader batches them together.
   est.lookups += Math.ceil(rootIds / MAX_IDS_PER_FIELD);
   est.introspection = introspectionKeys.size;

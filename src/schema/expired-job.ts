@@ -1,3 +1,4 @@
+import { priced } from './credits.js';
 import { DEFAULT_PAGE_SIZE } from '../limits.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
@@ -35,6 +36,7 @@ export const ExpiredJob = builder.node(builder.objectRef<ExpiredRecord>('Expired
     job: t.field({
       type: Job,
       description: 'The full job, looked up through a batched call.',
+      extensions: priced({ count: 'one' }),
       resolve: (e, _, ctx, info) => loadJob(ctx, e.uniqId, info),
     }),
   }),
@@ -51,6 +53,7 @@ builder.queryFields((t) => ({
         to: t.arg({ type: DateScalar, required: true, description: 'Last day (inclusive).' }),
       },
       directives: { listSize: PAGE_LIST_SIZE },
+      extensions: priced({ below: 'first' }),
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
       resolve: async (_, args, ctx, info) => {
         if (args.from > args.to) throw badInput('`from` must not be after `to`');

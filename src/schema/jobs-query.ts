@@ -1,3 +1,4 @@
+import { priced } from './credits.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 import { digest } from '../budget/keys.js';
@@ -20,6 +21,7 @@ builder.queryFields((t) => ({
     type: Job,
     description: 'One job by its JobsPikr uniq_id. Lookups from one request are batched into one upstream call.',
     args: { uniqId: t.arg.string({ required: true, description: 'JobsPikr `uniq_id`.' }) },
+    extensions: priced({ count: 'one' }),
     resolve: (_, { uniqId }, ctx, info) => loadJob(ctx, uniqIdArg(uniqId), info),
   }),
   jobsByUniqIds: t.field({
@@ -29,6 +31,7 @@ builder.queryFields((t) => ({
     args: { uniqIds: t.arg.stringList({ required: true, description: `Up to ${MAX_PAGE_SIZE} uniq_ids.` }) },
     // A gateway cannot count a list argument: it prices the most ids this field takes.
     directives: { listSize: { assumedSize: MAX_PAGE_SIZE } },
+    extensions: priced({ count: { list: 'uniqIds' } }),
     complexity: (args) => ({ field: Math.max(1, args.uniqIds.length), multiplier: 1 }),
     resolve: (_, { uniqIds }, ctx, info) => {
       if (uniqIds.length > MAX_PAGE_SIZE) throw badInput(`jobsByUniqIds takes at most ${MAX_PAGE_SIZE} ids`);
@@ -43,6 +46,7 @@ builder.queryFields((t) => ({
       description: 'Job search: POST /v2/data. Forward pagination only (JobsPikr cursors run forward).',
       args: { filter: t.arg({ type: JobFilter, description: 'What to search for (default: everything not expired).' }) },
       directives: { listSize: PAGE_LIST_SIZE },
+      extensions: priced({ count: 'first' }),
       complexity: (args) => ({ field: 1, multiplier: Math.max(1, args.first ?? DEFAULT_PAGE_SIZE) }),
       resolve: async (_, args, ctx, info) => {
         const filter = normalizeFilter(args.filter);

@@ -1,3 +1,4 @@
+import { priced } from './credits.js';
 import { builder } from '../builder.js';
 import { isFailure, type LiveItem } from '../live/subscriber.js';
 import { AppError } from '../errors.js';
@@ -11,6 +12,8 @@ builder.subscriptionField('jobPosted', (t) =>
   t.field({
     type: Job,
     nullable: false,
+    // Polls are charged to the server's ledger and shared among subscribers (README), not to one operation.
+    extensions: priced({ free: 'bought by the shared live poller' }),
     description:
       'Jobs matching `filter` as JobsPikr publishes them, oldest first. One upstream poll per distinct filter serves every subscriber on every replica; each record is bought once. Each event carries `extensions.jobspikr.eventId` (and an SSE `id:`): reconnect with `Last-Event-ID` to get what was missed.',
     args: { filter: t.arg({ type: JobFilter, description: 'What to watch for (default: every new job that has not expired).' }) },
