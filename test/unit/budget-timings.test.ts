@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { captureLogs } from '../helpers/stack.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 // The budget layer's durations come from config.ts (defaults unchanged), and reach the parts they tune.
-
-const problems = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-};
 
 describe('budget timings in config', () => {
   it('default to the values the budget layer was built with', () => {
@@ -32,7 +23,7 @@ describe('budget timings in config', () => {
   it('parse from the environment, and refuse nonsense all at once', () => {
     const c = loadConfig({ RATE_WINDOW_MARGIN_RATIO: '0.1', VERIFIED_KEY_TTL_MS: '500', PEER_FLIGHT_POLL_MS: '5' });
     expect([c.rateGate.windowMargin.ratio, c.verifiedKeys.ttlMs, c.peerFlight.pollMs]).toEqual([0.1, 500, 5]);
-    const p = problems({ RATE_WINDOW_MARGIN_RATIO: '2', PEER_FLIGHT_POLL_MS: '0', VERIFIED_KEY_RECHECK_MS: 'soon', REDIS_STARTUP_WAIT_MS: '-1' });
+    const p = configProblems({ RATE_WINDOW_MARGIN_RATIO: '2', PEER_FLIGHT_POLL_MS: '0', VERIFIED_KEY_RECHECK_MS: 'soon', REDIS_STARTUP_WAIT_MS: '-1' });
     expect(p.map((x) => x.split(':')[0]).sort()).toEqual([
       'PEER_FLIGHT_POLL_MS',
       'RATE_WINDOW_MARGIN_RATIO',

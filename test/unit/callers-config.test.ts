@@ -3,20 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { callerKey, type Caller } from '../../src/callers/caller.js';
 import { createCallerMetrics } from '../../src/callers/caller-metrics.js';
 import { clientAddress } from '../../src/callers/client-address.js';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { MAX_CALLER_METRIC_LABELS } from '../../src/limits.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 const HASH = 'a'.repeat(64);
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('caller settings', () => {
   it('defaults: no tokens, no JWKS, anonymous allowed, no quotas, half of any window per caller, open CORS', () => {
@@ -42,7 +33,7 @@ describe('caller settings', () => {
   });
 
   it('every malformed entry is reported by position, never by its text', () => {
-    const p = problems({ CALLER_TOKENS: `ok:${HASH},short:abc,${HASH},dup:${HASH},dup:${HASH},q:${HASH}:-1`, CALLER_MAX_RATE_SHARE: '0' });
+    const p = configProblems({ CALLER_TOKENS: `ok:${HASH},short:abc,${HASH},dup:${HASH},dup:${HASH},q:${HASH}:-1`, CALLER_MAX_RATE_SHARE: '0' });
     expect(p.filter((x) => x.startsWith('CALLER_TOKENS'))).toHaveLength(4);
     expect(p.join('\n')).toContain('entry 5 repeats the id dup');
     expect(p.join('\n')).not.toContain('abc');
@@ -50,12 +41,14 @@ describe('caller settings', () => {
   });
 
   it('CORS_ORIGINS entries must be origins', () => {
-    expect(problems({ CORS_ORIGINS: 'https://ok.example:8443,dash.example.com' })).toEqual([expect.stringContaining('dash.example.com is not an origin')]);
+    expect(configProblems({ CORS_ORIGINS: 'https://ok.example:8443,dash.example.com' })).toEqual([
+      expect.stringContaining('dash.example.com is not an origin'),
+    ]);
   });
 
   it('AUTH_REQUIRED without a way to identify callers is a configuration error', () => {
-    expect(problems({ AUTH_REQUIRED: 'true' })).toEqual([expect.stringContaining('AUTH_REQUIRED')]);
-    expect(problems({ AUTH_REQUIRED: 'true', AUTH_JWKS_URL: 'https://id.example/jwks.json' })).toEqual([]);
+    expect(configProblems({ AUTH_REQUIRED: 'true' })).toEqual([expect.stringContaining('AUTH_REQUIRED')]);
+    expect(configProblems({ AUTH_REQUIRED: 'true', AUTH_JWKS_URL: 'https://id.example/jwks.json' })).toEqual([]);
   });
 });
 

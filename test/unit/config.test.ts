@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+import { configProblems } from '../helpers/config-problems.js';
 
 describe('loadConfig', () => {
   it('defaults per the issue: port 4000, the documented base URLs, the embedded sandbox without keys', () => {
@@ -32,7 +23,7 @@ describe('loadConfig', () => {
       requestTimeoutMs: 2_000,
       headersTimeoutMs: 2_000,
     });
-    expect(problems({ MAX_UPSTREAM_CALLS_PER_REQUEST: '0', MAX_RESPONSE_BYTES: '10', HTTP_MAX_CONNECTIONS: 'many' })).toHaveLength(3);
+    expect(configProblems({ MAX_UPSTREAM_CALLS_PER_REQUEST: '0', MAX_RESPONSE_BYTES: '10', HTTP_MAX_CONNECTIONS: 'many' })).toHaveLength(3);
   });
 
   it('is pure: reads only what it is given (empty strings count as unset)', () => {
@@ -64,12 +55,12 @@ describe('loadConfig', () => {
   });
 
   it('reports a half-configured key pair', () => {
-    expect(problems({ JOBSPIKR_CLIENT_ID: 'x' })).toEqual([expect.stringContaining('JOBSPIKR_CLIENT_AUTH_KEY')]);
-    expect(problems({ JOBSPIKR_CLIENT_AUTH_KEY: 'x' })).toHaveLength(1);
+    expect(configProblems({ JOBSPIKR_CLIENT_ID: 'x' })).toEqual([expect.stringContaining('JOBSPIKR_CLIENT_AUTH_KEY')]);
+    expect(configProblems({ JOBSPIKR_CLIENT_AUTH_KEY: 'x' })).toHaveLength(1);
   });
 
   it('reports every problem at once, the key pair included', () => {
-    const p = problems({
+    const p = configProblems({
       PORT: 'abc',
       LOG_LEVEL: 'loud',
       JOBSPIKR_BASE_URL: 'not a url',
@@ -87,8 +78,8 @@ describe('loadConfig', () => {
   });
 
   it('refuses a port that cannot exist', () => {
-    expect(problems({ PORT: '70000' })).toEqual([expect.stringContaining('PORT')]);
-    expect(problems({ PORT: '-1' })).toEqual([expect.stringContaining('PORT')]);
+    expect(configProblems({ PORT: '70000' })).toEqual([expect.stringContaining('PORT')]);
+    expect(configProblems({ PORT: '-1' })).toEqual([expect.stringContaining('PORT')]);
   });
 
   it('the error message lists every problem without echoing secrets', () => {

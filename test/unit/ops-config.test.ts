@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { tracesUrl } from '../../src/telemetry/tracing.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-};
+import { configProblems } from '../helpers/config-problems.js';
 
 describe('operations settings', () => {
   it('refuses a shutdown grace that is not longer than the upstream deadline', () => {
-    expect(problemsOf({ UPSTREAM_DEADLINE_MS: '15000', SHUTDOWN_GRACE_MS: '15000' })).toEqual([
+    expect(configProblems({ UPSTREAM_DEADLINE_MS: '15000', SHUTDOWN_GRACE_MS: '15000' })).toEqual([
       expect.stringMatching(/^SHUTDOWN_GRACE_MS: must be longer than UPSTREAM_DEADLINE_MS/),
     ]);
-    expect(problemsOf({ UPSTREAM_DEADLINE_MS: '1000', SHUTDOWN_GRACE_MS: '1001' })).toEqual([]);
+    expect(configProblems({ UPSTREAM_DEADLINE_MS: '1000', SHUTDOWN_GRACE_MS: '1001' })).toEqual([]);
   });
 
   it('defaults: no delay before the listener closes, a 30 s grace', () => {
@@ -26,7 +17,7 @@ describe('operations settings', () => {
   });
 
   it('refuses TRUSTED_DOCUMENTS_ONLY without a manifest to trust', () => {
-    expect(problemsOf({ TRUSTED_DOCUMENTS_ONLY: 'true' })).toEqual([expect.stringMatching(/^TRUSTED_DOCUMENTS_ONLY: set TRUSTED_DOCUMENTS_FILE too/)]);
+    expect(configProblems({ TRUSTED_DOCUMENTS_ONLY: 'true' })).toEqual([expect.stringMatching(/^TRUSTED_DOCUMENTS_ONLY: set TRUSTED_DOCUMENTS_FILE too/)]);
     expect(loadConfig({ TRUSTED_DOCUMENTS_FILE: 'm.json', TRUSTED_DOCUMENTS_ONLY: 'true' }).trustedDocuments).toEqual({ file: 'm.json', only: true });
   });
 
@@ -58,6 +49,6 @@ describe('operations settings', () => {
     });
     expect(tracesUrl(c)).toBe('http://collector:4318/v1/traces');
     expect(tracesUrl({ endpoint: 'http://a:4318', tracesEndpoint: 'http://b:4318/custom' })).toBe('http://b:4318/custom');
-    expect(problemsOf({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual([expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL: /)]);
+    expect(configProblems({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toEqual([expect.stringMatching(/^OTEL_EXPORTER_OTLP_PROTOCOL: /)]);
   });
 });
