@@ -8,6 +8,8 @@ export class OperationUsage {
   creditsSavedByCache = 0;
   creditsRemaining: number | null = null;
   upstreamCalls = 0;
+  /** The operation's worst-case credits as read before execution (plugins/use-budget.ts); null until then. */
+  worstCaseCredits: number | null = null;
   /** Fields answered from data past its lifetime (stale-if-error). */
   readonly stale = new StaleAnswers();
   /** Cache lookups of this operation by result (the operation log's cache outcome). */

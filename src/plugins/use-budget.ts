@@ -37,6 +37,7 @@ export function useBudget(opts: BudgetOptions): Plugin<Context & { request: Requ
       const est = estimateOperation(args.document, args.operationName, args.variableValues);
       // Sandbox keys cost nothing (CONTRACT §2): their worst case is 0 credits (calls still count).
       if (ctx.usage.sandbox) est.credits = 0;
+      ctx.usage.worstCaseCredits = est.credits;
       const maxCredits = maxCreditsHeader(ctx.request, opts.maxCredits);
       if (isDryRun(ctx.request)) {
         const upstreamCalls = est.calls.size + est.lookups;

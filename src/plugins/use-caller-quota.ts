@@ -34,7 +34,11 @@ export function useCallerQuota(o: { serverKeys: Credentials | undefined; metrics
       let refused: AppError | undefined;
       if (ctx.credentials === o.serverKeys && !ctx.usage.sandbox) {
         ctx.admission.arm(async () => {
-          const estimate = caller.creditsPerPeriod === null ? 0 : estimateOperation(args.document, args.operationName, args.variableValues).credits;
+          // useBudget read the worst case before execution; an operation it did not see is read here.
+          const estimate =
+            caller.creditsPerPeriod === null
+              ? 0
+              : (ctx.usage.worstCaseCredits ?? estimateOperation(args.document, args.operationName, args.variableValues).credits);
           const r = await ctx.quotas.reserve(caller, estimate);
           if (isAppError(r)) {
             refused = r;
