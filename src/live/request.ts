@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LiveHub } from './hub.js';
+import { tokenOf } from './stream-token.js';
 
 /** What a subscription needs to know about the request that made it. */
 export interface LiveContext {
@@ -39,18 +40,10 @@ const socketIds = new WeakMap<object, string>();
 /** A cut-off subscriber's connection gets this long to take its SLOW_CONSUMER error before it is dropped. */
 const CUT_OFF_GRACE_MS = 2_000;
 
-/** graphql-sse's reservation token names a single-connection stream, in a header or the query string. */
-function streamToken(request: Request): string | null {
-  const header = request.headers.get('x-graphql-event-stream-token');
-  if (header) return header;
-  const q = request.url.indexOf('?');
-  return q < 0 ? null : new URLSearchParams(request.url.slice(q + 1)).get('token');
-}
-
 /** The live part of a request's context. */
 export function liveContext(hub: LiveHub, request: Request, server: object, extensions: unknown, callerId?: string): LiveContext {
   const socket = socketOf(server);
-  const token = streamToken(request);
+  const token = tokenOf(request.headers, request.url);
   let connection = token;
   if (!connection && socket) {
     connection = socketIds.get(socket) ?? randomUUID();

@@ -1,23 +1,16 @@
 import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import type { Plugin } from 'graphql-yoga';
+import { tokenOf } from '../live/stream-token.js';
 
 /** Messages graphql-sse may hold for one stream beyond what its reader has taken; then operations wait. */
 const STREAM_LAG = 16;
 
 const STREAM_PATH = '/graphql/stream';
-const TOKEN_HEADER = 'x-graphql-event-stream-token';
 
 interface Lag {
   pushed: number;
   pulled: number;
   waiters: (() => void)[];
-}
-
-function tokenOf(headers: Headers, url: string): string | null {
-  const header = headers.get(TOKEN_HEADER);
-  if (header) return header;
-  const q = url.indexOf('?');
-  return q < 0 ? null : new URLSearchParams(url.slice(q + 1)).get('token');
 }
 
 /**
