@@ -14,5 +14,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // expect.poll waits for something asynchronous to become true (a browser rendering an editor, a
+    // subscriber receiving an event); its 1 s default is too short on a loaded 2-core CI machine, where a
+    // headless Chromium parsing 9 MB of GraphiQL took longer. A broken feature still fails, only later.
+    expect: { poll: { timeout: 10_000 } },
   },
 });

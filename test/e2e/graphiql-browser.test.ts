@@ -196,6 +196,9 @@ describe('GraphiQL in a real headless browser', () => {
 
   it('serves a revisit from the browser cache, small over the wire, and the seed query still runs', async () => {
     stack.sandbox.clearLog();
+    // A revisit comes after the first tab is gone: an open GraphiQL in the same origin keeps writing its
+    // tabs to the shared localStorage and would put them back after the clear below.
+    await page.close();
     const again = await context.newPage();
     // GraphiQL would reopen the last visit's tabs; a clean slate opens the seed query again
     await again.addInitScript(() => localStorage.clear());
