@@ -2,14 +2,15 @@
 // The server then runs in this very process (no launcher left holding memory or standing between
 // the server and SIGTERM). In production run `node dist/index.js` directly.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'index.js');
-const stamp = join(root, 'dist', '.tsbuildinfo');
+// written last by scripts/build.mjs: a build that stopped half-way has none
+const stamp = join(root, 'dist', 'meta.json');
 
 /** Newest modification time under `dir` (0 when it does not exist). */
 function newest(dir) {
@@ -23,29 +24,26 @@ function newest(dir) {
 
 const sources = Math.max(
   newest(join(root, 'src')),
-  ...['tsconfig.json', 'tsconfig.build.json'].map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)),
+  ...['package-lock.json', 'scripts/build.mjs'].map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)),
 );
 const built = existsSync(entry) && existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 
 if (built === 0 || sources > built) {
-  let tsc;
+  let bundler = true;
   try {
-    tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+    createRequire(join(root, 'package.json')).resolve('esbuild');
   } catch {
-    tsc = undefined;
+    bundler = false;
   }
-  if (tsc) {
+  if (bundler) {
     console.error(built === 0 ? 'building dist/ (first start)' : 'src/ changed: rebuilding dist/');
-    const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
-    // tsc leaves its build info untouched when nothing changed; the stamp must still say "fresh".
-    const now = new Date();
-    utimesSync(stamp, now, now);
   } else if (built === 0) {
-    console.error('dist/ is missing and TypeScript is not installed: run `npm ci && npm run build` first');
+    console.error('dist/ is missing and the bundler (a dev dependency) is not installed: run `npm ci && npm run build` first');
     process.exit(1);
   } else {
-    console.error('src/ is newer than dist/ but TypeScript is not installed (production install): serving dist/ as built');
+    console.error('src/ is newer than dist/ but the bundler is not installed (production install): serving dist/ as built');
   }
 }
 
