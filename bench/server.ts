@@ -1,4 +1,4 @@
-// One benchmark server process, started as `node --import tsx bench/server.ts` (one killable pid).
+// One benchmark server process, bundled like the production build and started as `node <bundle>` (one killable pid).
 //   BENCH_ROLE=sandbox: the JobsPikr simulator. BENCH_LIMITS=contract|unlimited, BENCH_DELAY_MS,
 //                       BENCH_MINUTE_MS / BENCH_HOUR_MS (rate windows, shrunk for time-compressed runs),
 //                       BENCH_PRODUCTION_CREDITS (starting credits of the production key).
@@ -7,11 +7,11 @@
 //                       rate gate so throughput runs measure the layer, not the contract's 100 calls/min.
 // It reports `ready` and answers stats commands over IPC (bench/protocol.ts); it listens on a free port.
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createHttpServer } from '../src/http-server.js';
 import { createLogger } from '../src/logger.js';
 import { DEFAULT_LIMITS, startSandbox, type Sandbox } from '../src/sandbox/server.js';
 import type { Command, ProcessStats, Ready, Reply, UpstreamStats } from './protocol.js';
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     close = () => s.close();
     send({ type: 'ready', role: 'sandbox', url: s.url, fallbackUrl: s.fallbackUrl, keys: s.keys });
   } else {
-    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...env, PORT: '0', HOST: '127.0.0.1' });
+    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'silent', HTTP_KEEP_ALIVE_TIMEOUT_MS: '30000', ...env, PORT: '0', HOST: '127.0.0.1' });
     const { serverKeys } = config;
     const big = { perMinute: UNLIMITED, perHour: UNLIMITED };
     const app = createApp({
@@ -76,8 +76,8 @@ async function main(): Promise<void> {
       serverKeys,
       ...(unlimited && { limits: { data: big, expired_jobs: big, aggregate_data: big } }),
     });
-    const http = createServer(app.yoga);
-    http.keepAliveTimeout = 30_000;
+    // the production HTTP server (host check, timeouts, connection cap) with its configured settings
+    const http = createHttpServer(app.yoga, config.http);
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const port = (http.address() as AddressInfo).port;
     close = async () => {

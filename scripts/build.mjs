@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = join(root, 'dist');
+// `node scripts/build.mjs [entry outdir]`: the benchmarks bundle their server process the same way
+// (bench/lib/proc.ts), so what they measure is what is deployed.
+const [entry = 'src/index.ts', out = 'dist'] = process.argv.slice(2);
+const outdir = join(root, out);
 
 /**
  * Left to Node at run time, from the installed packages:
@@ -24,7 +27,7 @@ const EXTERNAL = ['@opentelemetry/*', 'pino-pretty', '@graphql-yoga/render-graph
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['src/index.ts'],
+  entryPoints: [entry],
   outdir,
   bundle: true,
   // dynamic imports (the embedded sandbox, ...) stay separate chunks, loaded only when used

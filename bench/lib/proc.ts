@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,12 +39,32 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Start bench/server.ts as its own process (`node --import tsx`, one pid) and wait for `ready`. */
+let bundled: string | undefined;
+
+/**
+ * bench/server.ts bundled by the production build script (scripts/build.mjs), once per bench run: the
+ * measured processes run the code as deployed (one bundle, plain `node`, no TypeScript loader in the
+ * process's CPU or memory).
+ */
+function serverBundle(): string {
+  // BENCH_TSX=1: the TypeScript sources through tsx instead, so a CPU profile names files and packages
+  if (process.env.BENCH_TSX === '1') return 'bench/server.ts';
+  if (bundled) return bundled;
+  const out = '.bench-out/server';
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', 'bench/server.ts', out], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bundling bench/server.ts failed (${r.status})`);
+  bundled = `${out}/server.js`;
+  return bundled;
+}
+
+/** Start the bundled bench/server.ts as its own process (one pid) and wait for `ready`. */
 export async function startProcess(env: Record<string, string>): Promise<BenchProcess> {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every server process.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (env.BENCH_ROLE === 'app') nodeArgs.unshift(...startFlags());
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/server.ts'], {
+  const script = serverBundle();
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...loader, script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

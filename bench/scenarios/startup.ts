@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/helpers/free-port.js';
 import { startFlags, stopChild, type Pair } from '../lib/proc.js';
@@ -8,7 +8,7 @@ import { spread, type Spread } from '../lib/stats.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface StartupResults {
-  /** what was started: the compiled build when there is one, else the TypeScript sources through tsx */
+  /** what was started: the production build */
   command: string;
   readyMs: Spread;
   /** RSS right after ready */
@@ -18,13 +18,14 @@ export interface StartupResults {
 const rssMbOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /**
- * Start to ready: the production entry point (`node dist/index.js` when built, else
- * `node --import tsx src/index.ts`) with `npm start`'s flags, over the pair's sandbox with keys,
- * from spawn until `/healthz` answers 200; every round a fresh process.
+ * Start to ready: the production entry point (`node dist/index.js`, built first by `npm run build`'s
+ * script so that it is the current sources) with `npm start`'s flags, over the pair's sandbox with
+ * keys, from spawn until `/healthz` answers 200; every round a fresh process.
  */
 export async function runStartup(pair: Pair, rounds: number): Promise<StartupResults> {
-  const entry = existsSync(`${root}dist/index.js`) ? ['dist/index.js'] : ['--import', 'tsx', 'src/index.ts'];
-  const args = [...startFlags(), ...entry];
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) throw new Error(`npm run build failed (${built.status})`);
+  const args = [...startFlags(), 'dist/index.js'];
   const ready: number[] = [];
   const rss: number[] = [];
   const keys = pair.keyHeaders;
