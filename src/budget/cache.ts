@@ -46,6 +46,25 @@ export function approxBytes(v: unknown): number {
   return n;
 }
 
+/**
+ * Structural equality of JSON-like values. Anything but plain objects, arrays and primitives is unequal
+ * unless identical, so a value this cannot see into is never taken for another.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
 /** Under memory pressure, entries past their lifetime are looked for among the fresh ones at most this often. */
 const SWEEP_EVERY_MS = 1_000;
 
@@ -150,6 +169,16 @@ export class TieredCache {
       // Redis down: what this process holds
     }
     return out;
+  }
+
+  /**
+   * `value`, or the equal value this process already holds fresh under `key`. Cached values are never
+   * mutated, so one object can stand in for its equal: a job bought again (the same job in many
+   * searches' pages) is then held once, however many entries name it.
+   */
+  intern<T>(key: string, value: T): T {
+    const e = this.fresh.peek(key);
+    return e && isFresh(e, Date.now()) && sameJson(e.value, value) ? (e.value as T) : value;
   }
 
   /** Estimated bytes held in this process, fresh and stale. */

@@ -213,16 +213,21 @@ export class JobsService {
   }
 
   /**
-   * Every record bought fills the record cache, so it is never bought again while fresh. Only an
-   * expired (or maybe-expired) record can join the client's expired list now; a default search buys
-   * no expired jobs, so it leaves the list cached.
+   * Every record bought fills the record cache, so it is never bought again while fresh. A record equal
+   * to the one already held takes its place in `records` (the page just read, not yet shared with
+   * anyone), so pages that bought the same job hold one copy of it. Only an expired (or maybe-expired)
+   * record can join the client's expired list now; a default search buys no expired jobs, so it leaves
+   * the list cached.
    */
-  private async rememberRecords(op: OpContext, records: readonly JobRecord[]): Promise<void> {
+  private async rememberRecords(op: OpContext, records: JobRecord[]): Promise<void> {
     const ch = clientHash(op.credentials);
-    await this.o.cache.setMany(
-      records.map((r) => [`record:${ch}:${r.uniqId}`, r] as const),
-      this.o.ttl.recordMs,
-    );
+    const entries = records.map((r, i) => {
+      const key = `record:${ch}:${r.uniqId}`;
+      const held = this.o.cache.intern(key, r);
+      records[i] = held;
+      return [key, held] as const;
+    });
+    await this.o.cache.setMany(entries, this.o.ttl.recordMs);
     if (records.some((r) => r.hasExpired !== false)) await this.consumed.bump(ch);
   }
 }
