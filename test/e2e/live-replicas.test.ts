@@ -99,11 +99,13 @@ describe('jobPosted across two replicas sharing Redis', () => {
   });
 
   it('a delivered job is in the record cache: job(uniqId) on the other replica costs no upstream call', async () => {
-    const calls = dataCalls().length;
+    // The subscriptions are still open, so the topic's poller may poll meanwhile: only other calls count.
+    const lookups = () => dataCalls().length - pollsOfFilter().length;
+    const calls = lookups();
     const r = await b.gql('query($id: String!) { job(uniqId: $id) { uniqId title } }', { id: published[0]?.uniq_id });
     expect(r.body.data?.job).toEqual({ uniqId: published[0]?.uniq_id, title: 'Zyxquark engineer' });
     expect(r.body.extensions?.jobspikr).toMatchObject({ creditsCharged: 0, upstreamCalls: 0 });
-    expect(dataCalls().length).toBe(calls);
+    expect(lookups()).toBe(calls);
   });
 
   it('a client reconnecting to the other replica with Last-Event-ID gets what it missed, with no upstream call for it', async () => {
