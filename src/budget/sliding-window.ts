@@ -47,11 +47,11 @@ export interface SlidingWindowStore {
   ready?(): Promise<void>;
 }
 
-/** In-process sliding log: the whole budget without Redis, and each replica's own record with it. */
 const NO_CALLS: { log: Stamp[]; from: number } = { log: [], from: 0 };
 /** Expired stamps left at the head of a log before they are cut off in one splice. */
 const TRIM_BATCH = 256;
 
+/** In-process sliding log: the whole budget without Redis, and each replica's own record with it. */
 export class MemorySlidingWindow {
   // Bounded: a log whose calls have all left its windows is dropped, and past MAX_LIMITER_KEYS keys the
   // least recently used go (random client ids must not grow the heap without end).
