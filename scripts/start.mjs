@@ -36,14 +36,14 @@ if (built === 0 || sources > built) {
     bundler = false;
   }
   if (bundler) {
-    console.error(built === 0 ? 'building dist/ (first start)' : 'src/ changed: rebuilding dist/');
+    console.error(built === 0 ? 'building dist/ (first start)' : 'src/ or the lock file changed: rebuilding dist/');
     const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   } else if (built === 0) {
     console.error('dist/ is missing and the bundler (a dev dependency) is not installed: run `npm ci && npm run build` first');
     process.exit(1);
   } else {
-    console.error('src/ is newer than dist/ but the bundler is not installed (production install): serving dist/ as built');
+    console.error('src/ or the lock file is newer than dist/ but the bundler is not installed (production install): serving dist/ as built');
   }
 }
 

@@ -51,10 +51,15 @@ function serverBundle(): string {
   if (process.env.BENCH_TSX === '1') return 'bench/server.ts';
   if (bundled) return bundled;
   const out = '.bench-out/server';
-  const r = spawnSync(process.execPath, ['scripts/build.mjs', 'bench/server.ts', out], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`bundling bench/server.ts failed (${r.status})`);
+  runBuild('bench/server.ts', out);
   bundled = `${out}/server.js`;
   return bundled;
+}
+
+/** `npm run build`'s script (scripts/build.mjs): `entry` bundled into `outdir`, `dist/` when none is given. */
+export function runBuild(...entryAndOutdir: [] | [entry: string, outdir: string]): void {
+  const r = spawnSync(process.execPath, ['scripts/build.mjs', ...entryAndOutdir], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`scripts/build.mjs ${entryAndOutdir.join(' ')} failed (${r.status})`);
 }
 
 /** Start the bundled bench/server.ts as its own process (one pid) and wait for `ready`. */

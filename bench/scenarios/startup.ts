@@ -1,8 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/helpers/free-port.js';
-import { startFlags, stopChild, type Pair } from '../lib/proc.js';
+import { runBuild, startFlags, stopChild, type Pair } from '../lib/proc.js';
 import { spread, type Spread } from '../lib/stats.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -23,8 +23,7 @@ const rssMbOf = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSy
  * keys, from spawn until `/healthz` answers 200; every round a fresh process.
  */
 export async function runStartup(pair: Pair, rounds: number): Promise<StartupResults> {
-  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) throw new Error(`npm run build failed (${built.status})`);
+  runBuild();
   const args = [...startFlags(), 'dist/index.js'];
   const ready: number[] = [];
   const rss: number[] = [];
