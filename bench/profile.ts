@@ -1,11 +1,11 @@
 // One scenario of the throughput pair on its own, for profiling and quick A/B comparisons:
-//   npx tsx bench/profile.ts [uncached|cached|typename|direct|latency1|latency20] [seconds]
+//   npx tsx bench/profile.ts [uncached|cached|typename|direct|floor|latency1|latency20] [seconds]
 // prints req/s and CPU per request of the GraphQL process; with BENCH_PROFILE=<file.cpuprofile> it
 // also writes a V8 CPU profile of the GraphQL process covering the measured run only (not start-up).
 import { agent } from './lib/http.js';
 import { cannon } from './lib/cannon.js';
 import { measureLatency } from './lib/latency.js';
-import { startPair } from './lib/proc.js';
+import { startFloorProcess, startPair, type BenchProcess } from './lib/proc.js';
 import { searchBodies } from './scenarios/search.js';
 
 async function main(): Promise<void> {
@@ -13,10 +13,14 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[3] ?? 5);
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
   const pair = await startPair({ limits: 'unlimited' });
+  let floor: BenchProcess | undefined;
   try {
     const b = await searchBodies(pair);
+    // floor: the minimal Node pass-through (bench/floor.ts) measured instead of the app
+    floor = kind === 'floor' ? await startFloorProcess(pair, b.restTemplate) : undefined;
+    const measured = floor ?? pair.app;
     const next = kind === 'cached' ? b.cachedGql : kind === 'typename' ? b.typename : b.uncachedGql;
-    const url = kind === 'direct' ? pair.dataUrl : pair.url;
+    const url = kind === 'direct' ? pair.dataUrl : (floor?.ready.url ?? pair.url);
     const headers = kind === 'direct' ? pair.keyHeaders : undefined;
     const body = kind === 'direct' ? b.uncachedRest : next;
     if (kind.startsWith('latency')) {
@@ -38,16 +42,19 @@ async function main(): Promise<void> {
     }
     await cannon({ url, connections, seconds: 1, headers, next: body }); // warm-up
     const profile = process.env.BENCH_PROFILE;
-    if (profile) await pair.app.send({ cmd: 'profileStart' });
-    const before = (await pair.app.send({ cmd: 'stats' })).process;
+    if (profile) await measured.send({ cmd: 'profileStart' });
+    const before = (await measured.send({ cmd: 'stats' })).process;
     const r = await cannon({ url, connections, seconds, headers, next: body });
-    const after = (await pair.app.send({ cmd: 'stats' })).process;
-    if (profile) await pair.app.send({ cmd: 'profileStop', file: profile });
-    const cpuMs = (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, r.ok);
+    const after = (await measured.send({ cmd: 'stats' })).process;
+    if (profile) await measured.send({ cmd: 'profileStop', file: profile });
+    const perReq = (us: number): number => us / 1000 / Math.max(1, r.ok);
+    const userMs = perReq(after.cpuUserUs - before.cpuUserUs);
+    const systemMs = perReq(after.cpuSystemUs - before.cpuSystemUs);
     console.log(
-      `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req; app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`,
+      `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${(userMs + systemMs).toFixed(3)} ms/req (user ${userMs.toFixed(3)}, system ${systemMs.toFixed(3)}); app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`,
     );
   } finally {
+    await floor?.stop();
     await pair.stop();
     await agent.close();
   }

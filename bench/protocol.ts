@@ -37,7 +37,7 @@ export interface UpstreamStats {
 
 export interface Ready {
   type: 'ready';
-  role: 'sandbox' | 'app';
+  role: 'sandbox' | 'app' | 'floor';
   /** app: GraphQL URL; sandbox: base URL (.../v2) */
   url: string;
   fallbackUrl?: string;

@@ -2,6 +2,8 @@
 //   BENCH_ROLE=sandbox: the JobsPikr simulator. BENCH_LIMITS=contract|unlimited, BENCH_DELAY_MS,
 //                       BENCH_MINUTE_MS / BENCH_HOUR_MS (rate windows, shrunk for time-compressed runs),
 //                       BENCH_PRODUCTION_CREDITS (starting credits of the production key).
+//   BENCH_ROLE=floor:   the minimal Node pass-through (bench/floor.ts) over BENCH_FLOOR_DATA_URL, with
+//                       BENCH_FLOOR_HEADERS (JSON) and BENCH_FLOOR_TEMPLATE (upstream body, `@FLOOR@`).
 //   BENCH_ROLE=app:     the GraphQL server over JOBSPIKR_BASE_URL with JOBSPIKR_CLIENT_ID/_AUTH_KEY
 //                       (any other env as in production). BENCH_LIMITS=unlimited lifts the client-side
 //                       rate gate so throughput runs measure the layer, not the contract's 100 calls/min.
@@ -10,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.js';
+import { startFloor } from './floor.js';
 import { loadConfig } from '../src/config.js';
 import { createHttpServer } from '../src/http-server.js';
 import { createLogger } from '../src/logger.js';
@@ -66,6 +69,14 @@ async function main(): Promise<void> {
     const s = sandbox;
     close = () => s.close();
     send({ type: 'ready', role: 'sandbox', url: s.url, fallbackUrl: s.fallbackUrl, keys: s.keys });
+  } else if (env.BENCH_ROLE === 'floor') {
+    const floor = await startFloor({
+      dataUrl: env.BENCH_FLOOR_DATA_URL ?? '',
+      headers: JSON.parse(env.BENCH_FLOOR_HEADERS ?? '{}') as Record<string, string>,
+      template: env.BENCH_FLOOR_TEMPLATE ?? '',
+    });
+    close = () => floor.close();
+    send({ type: 'ready', role: 'floor', url: floor.url });
   } else {
     const config = loadConfig({
       NODE_ENV: 'production',

@@ -66,7 +66,7 @@ export function runBuild(...entryAndOutdir: [] | [entry: string, outdir: string]
 export async function startProcess(env: Record<string, string>): Promise<BenchProcess> {
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") goes to every server process.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  if (env.BENCH_ROLE === 'app') nodeArgs.unshift(...startFlags());
+  if (env.BENCH_ROLE !== 'sandbox') nodeArgs.unshift(...startFlags());
   const script = serverBundle();
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...loader, script], {
@@ -109,6 +109,17 @@ export interface Pair {
   dataUrl: string;
   keyHeaders: Record<string, string>;
   stop(): Promise<void>;
+}
+
+/** The floor process (bench/floor.ts) over the pair's sandbox: the same upstream request as the app's. */
+export function startFloorProcess(pair: Pair, template: string): Promise<BenchProcess> {
+  return startProcess({
+    BENCH_ROLE: 'floor',
+    NODE_ENV: 'production',
+    BENCH_FLOOR_DATA_URL: pair.dataUrl,
+    BENCH_FLOOR_HEADERS: JSON.stringify(pair.keyHeaders),
+    BENCH_FLOOR_TEMPLATE: template,
+  });
 }
 
 /** A sandbox process and an app process over it, each measurable on its own. */

@@ -25,6 +25,8 @@ export interface SearchBodies {
   typename: () => string;
   /** the exact upstream request the app sends for an uncached search, with a fresh floor each time */
   uncachedRest: () => string;
+  /** that upstream body with `@FLOOR@` where the salary floor goes (for the floor process, bench/floor.ts) */
+  restTemplate: string;
 }
 
 /** Learn the upstream body the app sends (from the sandbox's log) and build all four request kinds. */
@@ -44,5 +46,6 @@ export async function searchBodies(pair: Pair): Promise<SearchBodies> {
     cachedGql: () => cached,
     typename: () => '{"query":"{ __typename }"}',
     uncachedRest: () => `${before}${freshFloor()}${after}`,
+    restTemplate: `${before}@FLOOR@${after}`,
   };
 }

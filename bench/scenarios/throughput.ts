@@ -1,8 +1,8 @@
 import { cannon, type CannonRun } from '../lib/cannon.js';
 import { measureLatency } from '../lib/latency.js';
-import type { Pair } from '../lib/proc.js';
+import { startFloorProcess, type BenchProcess, type Pair } from '../lib/proc.js';
 import { spread, type Spread } from '../lib/stats.js';
-import { searchBodies } from './search.js';
+import { searchBodies, type SearchBodies } from './search.js';
 
 export interface ThroughputSettings {
   rounds: number;
@@ -22,6 +22,8 @@ export interface ThroughputResults {
   latencyRatio20: Spread;
   /** p50 GraphQL - p50 direct, ms, 1 connection */
   latencyAdded1: Spread;
+  /** the floor (bench/floor.ts, a minimal Node pass-through) measured the same way, same rounds */
+  floor: { ratio: Spread; ratio1: Spread; cpuMs: Spread; latencyAdded1: Spread };
   /** absolute figures of every round, for the record */
   raw: Record<string, number[]>;
   /** anything that answered badly during the runs (should all be 0) */
@@ -31,6 +33,23 @@ export interface ThroughputResults {
 /** The throughput, CPU and latency rows of PERFORMANCE.md: each round measures the baselines next to our figures. */
 export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (line: string) => void): Promise<ThroughputResults> {
   const b = await searchBodies(pair);
+  const floor = await startFloorProcess(pair, b.restTemplate);
+  try {
+    return await measure(pair, floor, b, s, log);
+  } finally {
+    await floor.stop();
+  }
+}
+
+/** CPU of `p` (user + system) per answer over `run`, in ms. */
+async function cpuPerAnswer<R extends CannonRun>(p: BenchProcess, run: () => Promise<R>): Promise<{ run: R; cpuMs: number }> {
+  const before = (await p.send({ cmd: 'stats' })).process;
+  const r = await run();
+  const after = (await p.send({ cmd: 'stats' })).process;
+  return { run: r, cpuMs: (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, r.ok) };
+}
+
+async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: ThroughputSettings, log: (line: string) => void): Promise<ThroughputResults> {
   const faults = { non2xx: 0, errors: 0, gqlErrors: 0 };
   const raw: Record<string, number[]> = {
     directRps: [],
@@ -44,6 +63,10 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
     p50Gql1: [],
     p50Direct20: [],
     p50Gql20: [],
+    floorRps: [],
+    floorRps1: [],
+    floorCpuMs: [],
+    p50Floor1: [],
   };
   const tally = (r: CannonRun, countGqlErrors: boolean) => {
     faults.non2xx += r.non2xx;
@@ -58,6 +81,10 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
   await cannon({ url: pair.dataUrl, connections: c, seconds: 1, headers: pair.keyHeaders, next: b.uncachedRest });
   await cannon({ url: pair.url, connections: c, seconds: 1, next: b.uncachedGql });
   await cannon({ url: pair.url, connections: c, seconds: 1, next: b.cachedGql });
+  const floorUrl = floor.ready.url;
+  await cannon({ url: floorUrl, connections: c, seconds: 1, next: b.uncachedGql });
+  const floorRatio: number[] = [];
+  const floorRatio1: number[] = [];
 
   const uncachedRatio: number[] = [];
   const uncachedRatio1: number[] = [];
@@ -66,15 +93,21 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
   for (let round = 1; round <= s.rounds; round++) {
     const d = await direct();
     await pair.sandbox.send({ cmd: 'clearLog' });
-    const before = (await pair.app.send({ cmd: 'stats' })).process;
-    const u = await onApp(b.uncachedGql);
-    const after = (await pair.app.send({ cmd: 'stats' })).process;
+    const { run: u, cpuMs } = await cpuPerAnswer(pair.app, () => onApp(b.uncachedGql));
     const upstream = (await pair.sandbox.send({ cmd: 'clearLog' })).upstream;
-    const cpuMs = (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, u.ok);
+    const f = await cpuPerAnswer(floor, () => cannon({ url: floorUrl, connections: c, seconds: s.seconds, next: b.uncachedGql }));
     const cached = await onApp(b.cachedGql);
     const typename = await onApp(b.typename);
     const d1 = await cannon({ url: pair.dataUrl, connections: 1, seconds: s.seconds, headers: pair.keyHeaders, next: b.uncachedRest });
     const u1 = await cannon({ url: pair.url, connections: 1, seconds: s.seconds, next: b.uncachedGql });
+    const f1 = await cannon({ url: floorUrl, connections: 1, seconds: s.seconds, next: b.uncachedGql });
+    tally(f.run, true);
+    tally(f1, true);
+    raw.floorRps?.push(f.run.rps);
+    raw.floorRps1?.push(f1.rps);
+    raw.floorCpuMs?.push(f.cpuMs);
+    floorRatio.push(f.run.rps / d.rps);
+    floorRatio1.push(f1.rps / d1.rps);
     tally(d1, false);
     tally(u1, true);
     raw.directRps1?.push(d1.rps);
@@ -95,13 +128,15 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
     log(
       `  round ${round}: direct ${d.rps.toFixed(0)}/s, uncached ${u.rps.toFixed(0)}/s (${upstream?.calls.data ?? '?'} upstream calls for ${u.ok} answers), ` +
         `cached ${cached.rps.toFixed(0)}/s, { __typename } ${typename.rps.toFixed(0)}/s, CPU ${cpuMs.toFixed(3)} ms/req; ` +
-        `1 conn: direct ${d1.rps.toFixed(0)}/s, uncached ${u1.rps.toFixed(0)}/s`,
+        `1 conn: direct ${d1.rps.toFixed(0)}/s, uncached ${u1.rps.toFixed(0)}/s; ` +
+        `floor ${f.run.rps.toFixed(0)}/s, CPU ${f.cpuMs.toFixed(3)} ms/req, 1 conn ${f1.rps.toFixed(0)}/s`,
     );
   }
 
   await pair.sandbox.send({ cmd: 'setDelay', ms: 20 });
   const latencyRatio: Record<1 | 20, number[]> = { 1: [], 20: [] };
   const latencyAdded1: number[] = [];
+  const floorAdded1: number[] = [];
   for (let round = 1; round <= s.rounds; round++) {
     for (const conns of [1, 20] as const) {
       const ms = s.latencySeconds * 1000;
@@ -122,8 +157,23 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
       raw[`p50Direct${conns}`]?.push(d.p50Ms);
       raw[`p50Gql${conns}`]?.push(g.p50Ms);
       latencyRatio[conns].push(g.p50Ms / d.p50Ms);
-      if (conns === 1) latencyAdded1.push(g.p50Ms - d.p50Ms);
-      log(`  latency round ${round}, ${conns} conn: p50 direct ${d.p50Ms.toFixed(2)} ms, GraphQL ${g.p50Ms.toFixed(2)} ms (${g.requests} requests)`);
+      let floorNote = '';
+      if (conns === 1) {
+        latencyAdded1.push(g.p50Ms - d.p50Ms);
+        const fl = await measureLatency({
+          url: floor.ready.url,
+          connections: 1,
+          durationMs: ms,
+          next: () => ({ headers: { 'content-type': 'application/json' }, body: b.uncachedGql() }),
+        });
+        faults.gqlErrors += fl.failures;
+        raw.p50Floor1?.push(fl.p50Ms);
+        floorAdded1.push(fl.p50Ms - d.p50Ms);
+        floorNote = `, floor ${fl.p50Ms.toFixed(2)} ms`;
+      }
+      log(
+        `  latency round ${round}, ${conns} conn: p50 direct ${d.p50Ms.toFixed(2)} ms, GraphQL ${g.p50Ms.toFixed(2)} ms (${g.requests} requests)${floorNote}`,
+      );
     }
     await pair.sandbox.send({ cmd: 'clearLog' });
   }
@@ -138,6 +188,7 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
     latencyRatio1: spread(latencyRatio[1]),
     latencyRatio20: spread(latencyRatio[20]),
     latencyAdded1: spread(latencyAdded1),
+    floor: { ratio: spread(floorRatio), ratio1: spread(floorRatio1), cpuMs: spread(raw.floorCpuMs ?? []), latencyAdded1: spread(floorAdded1) },
     raw,
     faults,
   };

@@ -1,0 +1,68 @@
+// The floor: the least a Node process must do to answer a search over JobsPikr, with nothing else
+// (no GraphQL, no cache, no limits, no caller identity, no errors handled). It reads the request's
+// JSON, sends the upstream body (the app's own, learned from the sandbox log, with the request's
+// salary floor), JSON.parses the answer, keeps the selected fields of each record and writes the
+// JSON answer. Measured beside the app in the same run, it tells which part of a row is the layer's
+// and which part any Node process doing this job pays on these machines.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+
+export interface FloorOptions {
+  /** POST /v2/data URL on the sandbox */
+  dataUrl: string;
+  headers: Record<string, string>;
+  /** the upstream body with `@FLOOR@` where the salary floor goes */
+  template: string;
+}
+
+type Rec = Record<string, unknown>;
+const pick = (r: Rec) => ({
+  uniqId: r.uniq_id,
+  title: r.job_title,
+  companyName: r.company_name,
+  postDate: r.post_date,
+  location: { city: r.city, state: r.state, country: r.country },
+  salary: { from: r.salary_from ?? null, to: r.salary_to ?? null, currency: r.salary_currency ?? null },
+  skills: r.skills ?? null,
+});
+
+export async function startFloor(o: FloorOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const target = new URL(o.dataUrl);
+  const pool = new Pool(target.origin, { connections: 32, pipelining: 1 });
+  const [before, after] = o.template.split('@FLOOR@') as [string, string];
+  const headers = { ...o.headers, 'content-type': 'application/json' };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { variables: { f: { salary: { min: number } } } };
+      void pool
+        .request({ path: target.pathname, method: 'POST', headers, body: `${before}${body.variables.f.salary.min}${after}` })
+        .then((r) => r.body.json())
+        .then((answer) => {
+          const a = answer as { total_count?: number; next_cursor?: string; job_data?: Rec[] };
+          const text = JSON.stringify({
+            data: {
+              jobs: {
+                totalCount: a.total_count ?? null,
+                pageInfo: { hasNextPage: !!a.next_cursor, endCursor: a.next_cursor ?? null },
+                nodes: (a.job_data ?? []).map(pick),
+              },
+            },
+          });
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.close();
+    },
+  };
+}
