@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Who is calling: resolved once per request, before the body is parsed (plugins/use-caller.ts). */
 export interface Caller {
@@ -12,6 +12,6 @@ export interface Caller {
 }
 
 /** A caller's key: 128 bits of SHA-256 of its id. */
-export const callerKey = (id: string): string => createHash('sha256').update(`caller:${id}`).digest('hex').slice(0, 32);
+export const callerKey = (id: string): string => hash('sha256', `caller:${id}`, 'hex').slice(0, 32);
 
 export const isAnonymous = (c: Caller): boolean => c.kind === 'anonymous';

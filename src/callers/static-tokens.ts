@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { callerKey, type Caller } from './caller.js';
 
 /** One service token: its caller id, the SHA-256 (hex) of the token, and an optional own quota. */
@@ -16,5 +16,5 @@ export function createStaticTokens(tokens: readonly CallerToken[], defaultCredit
   const byHash = new Map<string, Caller>(
     tokens.map((t) => [t.sha256, { id: t.id, kind: 'token', creditsPerPeriod: t.creditsPerDay ?? defaultCredits ?? null, key: callerKey(t.id) }]),
   );
-  return (token) => (byHash.size === 0 ? undefined : byHash.get(createHash('sha256').update(token).digest('hex')));
+  return (token) => (byHash.size === 0 ? undefined : byHash.get(hash('sha256', token, 'hex')));
 }

@@ -61,6 +61,34 @@ export interface OperationEstimate {
   introspection: number;
 }
 
+/** Estimates kept per document (a codegen'd client sends one document with changing variables). */
+const MEMO_PER_DOCUMENT = 32;
+/** Variables longer than this (as JSON) are not memoised: a hostile body must not fill the memo. */
+const MEMO_MAX_KEY_CHARS = 512;
+const memo = new WeakMap<DocumentNode, Map<string, Readonly<OperationEstimate>>>();
+
+/**
+ * `estimateOperation` remembered per parsed document (yoga's parse cache hands the same DocumentNode
+ * to every request with the same text) and variables: a cached search repeats its estimate on every
+ * request. Read-only: callers copy before they change a figure.
+ */
+export function estimateOperationOnce(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): Readonly<OperationEstimate> {
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(vars ?? null)}`;
+  if (key.length > MEMO_MAX_KEY_CHARS) return estimateOperation(doc, operationName, vars);
+  let byVars = memo.get(doc);
+  const hit = byVars?.get(key);
+  if (hit) return hit;
+  const est = estimateOperation(doc, operationName, vars);
+  if (!byVars) {
+    byVars = new Map();
+    memo.set(doc, byVars);
+  }
+  // Oldest first out: a Map iterates in insertion order.
+  if (byVars.size >= MEMO_PER_DOCUMENT) byVars.delete(byVars.keys().next().value as string);
+  byVars.set(key, est);
+  return est;
+}
+
 /**
  * The worst case of an operation, read from the document before execution: the job credits every
  * field may buy as its schema price says (schema/credits.ts; multiplied through pages), the upstream calls it may start (cache

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
 import { badInput, toGraphQLError } from '../errors.js';
-import { estimateOperation } from './operation-estimate.js';
+import { estimateOperationOnce } from './operation-estimate.js';
 import { reserve } from './request-allowance.js';
 
 /** `x-max-credits` may lower the server's cap for a request, never raise it. */
@@ -34,7 +34,8 @@ export function useBudget(opts: BudgetOptions): Plugin<Context & { request: Requ
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
-      const est = estimateOperation(args.document, args.operationName, args.variableValues);
+      // A copy: the memoised estimate is shared by every request of the same document and variables.
+      const est = { ...estimateOperationOnce(args.document, args.operationName, args.variableValues) };
       // Sandbox keys cost nothing (CONTRACT §2): their worst case is 0 credits (calls still count).
       if (ctx.usage.sandbox) est.credits = 0;
       ctx.usage.worstCaseCredits = est.credits;

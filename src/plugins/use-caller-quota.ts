@@ -5,7 +5,7 @@ import type { Reservation } from '../callers/caller-quotas.js';
 import type { Context } from '../context.js';
 import { isAppError, type AppError } from '../errors.js';
 import type { Credentials } from '../upstream/credentials.js';
-import { estimateOperation } from './operation-estimate.js';
+import { estimateOperationOnce } from './operation-estimate.js';
 
 type Result = ExecutionResult & { extensions?: Record<string, unknown> };
 
@@ -38,7 +38,7 @@ export function useCallerQuota(o: { serverKeys: Credentials | undefined; metrics
           const estimate =
             caller.creditsPerPeriod === null
               ? 0
-              : (ctx.usage.worstCaseCredits ?? estimateOperation(args.document, args.operationName, args.variableValues).credits);
+              : (ctx.usage.worstCaseCredits ?? estimateOperationOnce(args.document, args.operationName, args.variableValues).credits);
           const r = await ctx.quotas.reserve(caller, estimate);
           if (isAppError(r)) {
             refused = r;

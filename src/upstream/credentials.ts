@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** A JobsPikr key pair. Never logged, never put into an error or a cache key in clear. */
 export interface Credentials {
@@ -11,7 +11,7 @@ export interface Credentials {
 /** Sandbox keys (free) carry `_jp_sandbox_` in their client id (CONTRACT §1). */
 export const isSandboxKey = (c: Pick<Credentials, 'clientId'>): boolean => c.clientId.includes('_jp_sandbox_');
 
-const sha = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
+const sha = (s: string): string => hash('sha256', s, 'hex').slice(0, 32);
 
 /** A SHA-256 per credentials object, computed once (the server's keys are one object for every request). */
 function memo(hash: (c: Credentials) => string): (c: Credentials) => string {

@@ -184,3 +184,27 @@ describe('sandbox keys', () => {
     }
   });
 });
+
+describe('the worst case of one document under two keys', () => {
+  it('is 0 for a sandbox key and the full price for a production key, in either order', async () => {
+    // Estimates are remembered per document and variables, not per key: a sandbox request must not
+    // leave its 0 behind for the production key that sends the same document next (nor the reverse).
+    const s = await startStack({ key: 'none', env: { REQUIRE_CLIENT_CREDENTIALS: 'true' } });
+    try {
+      const as = (k: 'sandbox' | 'production') => ({
+        'x-dry-run': '1',
+        client_id: s.sandbox.keys[k].clientId,
+        client_auth_key: s.sandbox.keys[k].authKey,
+      });
+      const doc = 'query Dry($n: Int) { jobs(first: $n, filter: { city: "Boston" }) { nodes { uniqId } } }';
+      for (const k of ['sandbox', 'production', 'sandbox', 'production'] as const) {
+        const r = await s.gql(doc, { n: 7 }, as(k));
+        expect(r.body.extensions?.jobspikr).toMatchObject({ dryRun: true, estimatedCredits: k === 'sandbox' ? 0 : 7, sandbox: k === 'sandbox' });
+      }
+      const other = await s.gql(doc, { n: 9 }, as('production'));
+      expect(other.body.extensions?.jobspikr).toMatchObject({ estimatedCredits: 9 });
+    } finally {
+      await s.close();
+    }
+  });
+});
