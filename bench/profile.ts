@@ -1,7 +1,8 @@
 // One scenario of the throughput pair on its own, for profiling and quick A/B comparisons:
 //   npx tsx bench/profile.ts [uncached|cached|typename|direct|floor|latency1|latency20] [seconds]
 // prints req/s and CPU per request of the GraphQL process; with BENCH_PROFILE=<file.cpuprofile> it
-// also writes a V8 CPU profile of the GraphQL process covering the measured run only (not start-up).
+// also writes a V8 CPU profile of the GraphQL process covering the measured run only (not start-up);
+// BENCH_HEAP_PROFILE=<file.heapprofile> instead samples every allocation of that run (garbage included).
 import { agent } from './lib/http.js';
 import { cannon } from './lib/cannon.js';
 import { measureLatency } from './lib/latency.js';
@@ -42,11 +43,14 @@ async function main(): Promise<void> {
     }
     await cannon({ url, connections, seconds: 1, headers, next: body }); // warm-up
     const profile = process.env.BENCH_PROFILE;
+    const heapProfile = process.env.BENCH_HEAP_PROFILE;
     if (profile) await measured.send({ cmd: 'profileStart' });
+    else if (heapProfile) await measured.send({ cmd: 'heapProfileStart' });
     const before = (await measured.send({ cmd: 'stats' })).process;
     const r = await cannon({ url, connections, seconds, headers, next: body });
     const after = (await measured.send({ cmd: 'stats' })).process;
     if (profile) await measured.send({ cmd: 'profileStop', file: profile });
+    else if (heapProfile) await measured.send({ cmd: 'heapProfileStop', file: heapProfile });
     const perReq = (us: number): number => us / 1000 / Math.max(1, r.ok);
     const userMs = perReq(after.cpuUserUs - before.cpuUserUs);
     const systemMs = perReq(after.cpuSystemUs - before.cpuSystemUs);

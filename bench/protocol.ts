@@ -15,7 +15,11 @@ export type Command =
   /** start the V8 CPU profiler in this process (node:inspector), for bench/profile.ts */
   | { cmd: 'profileStart' }
   /** stop it and write the profile to `file` (.cpuprofile, opens in Chrome DevTools) */
-  | { cmd: 'profileStop'; file: string };
+  | { cmd: 'profileStop'; file: string }
+  /** start V8's sampling heap profiler, keeping samples of objects the GC has since collected */
+  | { cmd: 'heapProfileStart' }
+  /** stop it and write the allocation profile to `file` (.heapprofile, opens in Chrome DevTools) */
+  | { cmd: 'heapProfileStop'; file: string };
 
 export interface ProcessStats {
   /** process.cpuUsage() in microseconds */

@@ -121,6 +121,20 @@ async function main(): Promise<void> {
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
       await profiler.post('Profiler.start');
+    } else if (m.cmd === 'heapProfileStart') {
+      profiler = new Session();
+      profiler.connect();
+      // Every allocation counts, not only what is still alive at the end: garbage is what the GC pays for.
+      await profiler.post('HeapProfiler.startSampling', {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    } else if (m.cmd === 'heapProfileStop' && profiler) {
+      const { profile } = await profiler.post('HeapProfiler.stopSampling');
+      writeFileSync(m.file, JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = undefined;
     } else if (m.cmd === 'profileStop' && profiler) {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(m.file, JSON.stringify(profile));
