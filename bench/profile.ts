@@ -1,5 +1,5 @@
 // One scenario of the throughput pair on its own, for profiling and quick A/B comparisons:
-//   npx tsx bench/profile.ts [uncached|cached|typename|direct|floor|latency1|latency20] [seconds]
+//   npx tsx bench/profile.ts [uncached|cached|typename|direct|floor|yogafloor|latency1|latency20] [seconds]
 // prints req/s and CPU per request of the GraphQL process; with BENCH_PROFILE=<file.cpuprofile> it
 // also writes a V8 CPU profile of the GraphQL process covering the measured run only (not start-up);
 // BENCH_HEAP_PROFILE=<file.heapprofile> instead samples every allocation of that run (garbage included).
@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   try {
     const b = await searchBodies(pair);
     // floor: the minimal Node pass-through (bench/floor.ts) measured instead of the app
-    floor = kind === 'floor' ? await startFloorProcess(pair, b.restTemplate) : undefined;
+    // yogafloor: the same behind graphql-yoga alone
+    floor = kind === 'floor' || kind === 'yogafloor' ? await startFloorProcess(pair, b.restTemplate, kind === 'floor' ? 'raw' : 'yoga') : undefined;
     const measured = floor ?? pair.app;
     const next = kind === 'cached' ? b.cachedGql : kind === 'typename' ? b.typename : b.uncachedGql;
     const url = kind === 'direct' ? pair.dataUrl : (floor?.ready.url ?? pair.url);

@@ -3,7 +3,8 @@
 //                       BENCH_MINUTE_MS / BENCH_HOUR_MS (rate windows, shrunk for time-compressed runs),
 //                       BENCH_PRODUCTION_CREDITS (starting credits of the production key).
 //   BENCH_ROLE=floor:   the minimal Node pass-through (bench/floor.ts) over BENCH_FLOOR_DATA_URL, with
-//                       BENCH_FLOOR_HEADERS (JSON) and BENCH_FLOOR_TEMPLATE (upstream body, `@FLOOR@`).
+//                       BENCH_FLOOR_HEADERS (JSON) and BENCH_FLOOR_TEMPLATE (upstream body, `@FLOOR@`);
+//                       BENCH_FLOOR_KIND=yoga puts graphql-yoga in front of the same call.
 //   BENCH_ROLE=app:     the GraphQL server over JOBSPIKR_BASE_URL with JOBSPIKR_CLIENT_ID/_AUTH_KEY
 //                       (any other env as in production). BENCH_LIMITS=unlimited lifts the client-side
 //                       rate gate so throughput runs measure the layer, not the contract's 100 calls/min.
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       dataUrl: env.BENCH_FLOOR_DATA_URL ?? '',
       headers: JSON.parse(env.BENCH_FLOOR_HEADERS ?? '{}') as Record<string, string>,
       template: env.BENCH_FLOOR_TEMPLATE ?? '',
+      kind: env.BENCH_FLOOR_KIND === 'yoga' ? 'yoga' : 'raw',
     });
     close = () => floor.close();
     send({ type: 'ready', role: 'floor', url: floor.url });

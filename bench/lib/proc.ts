@@ -11,6 +11,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
  * `--heap-growing-percent=25`), so the measured app process runs as deployed.
  */
 export function startFlags(): string[] {
+  // BENCH_START_FLAGS replaces them, to compare settings before changing `npm start`
+  if (process.env.BENCH_START_FLAGS !== undefined) return process.env.BENCH_START_FLAGS.split(' ').filter(Boolean);
   const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts?: { start?: string } };
   const words = (pkg.scripts?.start ?? '').split(/\s+/);
   const flags: string[] = [];
@@ -111,10 +113,11 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
-/** The floor process (bench/floor.ts) over the pair's sandbox: the same upstream request as the app's. */
-export function startFloorProcess(pair: Pair, template: string): Promise<BenchProcess> {
+/** A floor process (bench/floor.ts) over the pair's sandbox: the same upstream request as the app's. */
+export function startFloorProcess(pair: Pair, template: string, kind: 'raw' | 'yoga' = 'raw'): Promise<BenchProcess> {
   return startProcess({
     BENCH_ROLE: 'floor',
+    BENCH_FLOOR_KIND: kind,
     NODE_ENV: 'production',
     BENCH_FLOOR_DATA_URL: pair.dataUrl,
     BENCH_FLOOR_HEADERS: JSON.stringify(pair.keyHeaders),

@@ -22,22 +22,38 @@ export interface ThroughputResults {
   latencyRatio20: Spread;
   /** p50 GraphQL - p50 direct, ms, 1 connection */
   latencyAdded1: Spread;
-  /** the floor (bench/floor.ts, a minimal Node pass-through) measured the same way, same rounds */
-  floor: { ratio: Spread; ratio1: Spread; cpuMs: Spread; latencyAdded1: Spread };
+  /**
+   * The floors (bench/floor.ts) measured the same way in the same rounds: `raw`, a minimal Node
+   * pass-through; `yoga`, the same call behind graphql-yoga with its defaults and a schema of the
+   * selected fields only.
+   */
+  floors: Record<FloorKind, FloorResults>;
   /** absolute figures of every round, for the record */
   raw: Record<string, number[]>;
   /** anything that answered badly during the runs (should all be 0) */
   faults: { non2xx: number; errors: number; gqlErrors: number };
 }
 
+type FloorKind = 'raw' | 'yoga';
+const FLOOR_KINDS: readonly FloorKind[] = ['raw', 'yoga'];
+
+export interface FloorResults {
+  /** cached search ÷ `{ __typename }` on the floor (the yoga floor remembers answers; the raw one does not, so only yoga's is measured) */
+  cachedVsTypename?: Spread;
+  ratio: Spread;
+  ratio1: Spread;
+  cpuMs: Spread;
+  latencyAdded1: Spread;
+}
+
 /** The throughput, CPU and latency rows of PERFORMANCE.md: each round measures the baselines next to our figures. */
 export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (line: string) => void): Promise<ThroughputResults> {
   const b = await searchBodies(pair);
-  const floor = await startFloorProcess(pair, b.restTemplate);
+  const floors = { raw: await startFloorProcess(pair, b.restTemplate, 'raw'), yoga: await startFloorProcess(pair, b.restTemplate, 'yoga') };
   try {
-    return await measure(pair, floor, b, s, log);
+    return await measure(pair, floors, b, s, log);
   } finally {
-    await floor.stop();
+    await Promise.all(Object.values(floors).map((f) => f.stop()));
   }
 }
 
@@ -49,7 +65,13 @@ async function cpuPerAnswer<R extends CannonRun>(p: BenchProcess, run: () => Pro
   return { run: r, cpuMs: (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, r.ok) };
 }
 
-async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: ThroughputSettings, log: (line: string) => void): Promise<ThroughputResults> {
+async function measure(
+  pair: Pair,
+  floors: Record<FloorKind, BenchProcess>,
+  b: SearchBodies,
+  s: ThroughputSettings,
+  log: (line: string) => void,
+): Promise<ThroughputResults> {
   const faults = { non2xx: 0, errors: 0, gqlErrors: 0 };
   const raw: Record<string, number[]> = {
     directRps: [],
@@ -63,11 +85,9 @@ async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: Thro
     p50Gql1: [],
     p50Direct20: [],
     p50Gql20: [],
-    floorRps: [],
-    floorRps1: [],
-    floorCpuMs: [],
-    p50Floor1: [],
   };
+  for (const k of FLOOR_KINDS) for (const m of ['Rps', 'Rps1', 'CpuMs', 'P50_1']) raw[`floor_${k}${m}`] = [];
+  const push = (name: string, v: number) => raw[name]?.push(v);
   const tally = (r: CannonRun, countGqlErrors: boolean) => {
     faults.non2xx += r.non2xx;
     faults.errors += r.errors;
@@ -81,10 +101,10 @@ async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: Thro
   await cannon({ url: pair.dataUrl, connections: c, seconds: 1, headers: pair.keyHeaders, next: b.uncachedRest });
   await cannon({ url: pair.url, connections: c, seconds: 1, next: b.uncachedGql });
   await cannon({ url: pair.url, connections: c, seconds: 1, next: b.cachedGql });
-  const floorUrl = floor.ready.url;
-  await cannon({ url: floorUrl, connections: c, seconds: 1, next: b.uncachedGql });
-  const floorRatio: number[] = [];
-  const floorRatio1: number[] = [];
+  for (const f of Object.values(floors)) await cannon({ url: f.ready.url, connections: c, seconds: 1, next: b.uncachedGql });
+  const floorRatio: Record<FloorKind, number[]> = { raw: [], yoga: [] };
+  const floorRatio1: Record<FloorKind, number[]> = { raw: [], yoga: [] };
+  const yogaCachedVsTypename: number[] = [];
 
   const uncachedRatio: number[] = [];
   const uncachedRatio1: number[] = [];
@@ -95,19 +115,33 @@ async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: Thro
     await pair.sandbox.send({ cmd: 'clearLog' });
     const { run: u, cpuMs } = await cpuPerAnswer(pair.app, () => onApp(b.uncachedGql));
     const upstream = (await pair.sandbox.send({ cmd: 'clearLog' })).upstream;
-    const f = await cpuPerAnswer(floor, () => cannon({ url: floorUrl, connections: c, seconds: s.seconds, next: b.uncachedGql }));
     const cached = await onApp(b.cachedGql);
     const typename = await onApp(b.typename);
     const d1 = await cannon({ url: pair.dataUrl, connections: 1, seconds: s.seconds, headers: pair.keyHeaders, next: b.uncachedRest });
     const u1 = await cannon({ url: pair.url, connections: 1, seconds: s.seconds, next: b.uncachedGql });
-    const f1 = await cannon({ url: floorUrl, connections: 1, seconds: s.seconds, next: b.uncachedGql });
-    tally(f.run, true);
-    tally(f1, true);
-    raw.floorRps?.push(f.run.rps);
-    raw.floorRps1?.push(f1.rps);
-    raw.floorCpuMs?.push(f.cpuMs);
-    floorRatio.push(f.run.rps / d.rps);
-    floorRatio1.push(f1.rps / d1.rps);
+    const floorNotes: string[] = [];
+    for (const k of FLOOR_KINDS) {
+      const fp = floors[k];
+      const f = await cpuPerAnswer(fp, () => cannon({ url: fp.ready.url, connections: c, seconds: s.seconds, next: b.uncachedGql }));
+      const f1 = await cannon({ url: fp.ready.url, connections: 1, seconds: s.seconds, next: b.uncachedGql });
+      tally(f.run, true);
+      tally(f1, true);
+      push(`floor_${k}Rps`, f.run.rps);
+      push(`floor_${k}Rps1`, f1.rps);
+      push(`floor_${k}CpuMs`, f.cpuMs);
+      floorRatio[k].push(f.run.rps / d.rps);
+      floorRatio1[k].push(f1.rps / d1.rps);
+      let cachedNote = '';
+      if (k === 'yoga') {
+        const fc = await cannon({ url: fp.ready.url, connections: c, seconds: s.seconds, next: b.cachedGql });
+        const ft = await cannon({ url: fp.ready.url, connections: c, seconds: s.seconds, next: b.typename });
+        tally(fc, true);
+        tally(ft, true);
+        yogaCachedVsTypename.push(fc.rps / ft.rps);
+        cachedNote = `, cached ${fc.rps.toFixed(0)}/s, { __typename } ${ft.rps.toFixed(0)}/s`;
+      }
+      floorNotes.push(`${k} floor ${f.run.rps.toFixed(0)}/s, CPU ${f.cpuMs.toFixed(3)} ms/req, 1 conn ${f1.rps.toFixed(0)}/s${cachedNote}`);
+    }
     tally(d1, false);
     tally(u1, true);
     raw.directRps1?.push(d1.rps);
@@ -128,15 +162,14 @@ async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: Thro
     log(
       `  round ${round}: direct ${d.rps.toFixed(0)}/s, uncached ${u.rps.toFixed(0)}/s (${upstream?.calls.data ?? '?'} upstream calls for ${u.ok} answers), ` +
         `cached ${cached.rps.toFixed(0)}/s, { __typename } ${typename.rps.toFixed(0)}/s, CPU ${cpuMs.toFixed(3)} ms/req; ` +
-        `1 conn: direct ${d1.rps.toFixed(0)}/s, uncached ${u1.rps.toFixed(0)}/s; ` +
-        `floor ${f.run.rps.toFixed(0)}/s, CPU ${f.cpuMs.toFixed(3)} ms/req, 1 conn ${f1.rps.toFixed(0)}/s`,
+        `1 conn: direct ${d1.rps.toFixed(0)}/s, uncached ${u1.rps.toFixed(0)}/s; ${floorNotes.join('; ')}`,
     );
   }
 
   await pair.sandbox.send({ cmd: 'setDelay', ms: 20 });
   const latencyRatio: Record<1 | 20, number[]> = { 1: [], 20: [] };
   const latencyAdded1: number[] = [];
-  const floorAdded1: number[] = [];
+  const floorAdded1: Record<FloorKind, number[]> = { raw: [], yoga: [] };
   for (let round = 1; round <= s.rounds; round++) {
     for (const conns of [1, 20] as const) {
       const ms = s.latencySeconds * 1000;
@@ -160,16 +193,18 @@ async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: Thro
       let floorNote = '';
       if (conns === 1) {
         latencyAdded1.push(g.p50Ms - d.p50Ms);
-        const fl = await measureLatency({
-          url: floor.ready.url,
-          connections: 1,
-          durationMs: ms,
-          next: () => ({ headers: { 'content-type': 'application/json' }, body: b.uncachedGql() }),
-        });
-        faults.gqlErrors += fl.failures;
-        raw.p50Floor1?.push(fl.p50Ms);
-        floorAdded1.push(fl.p50Ms - d.p50Ms);
-        floorNote = `, floor ${fl.p50Ms.toFixed(2)} ms`;
+        for (const k of FLOOR_KINDS) {
+          const fl = await measureLatency({
+            url: floors[k].ready.url,
+            connections: 1,
+            durationMs: ms,
+            next: () => ({ headers: { 'content-type': 'application/json' }, body: b.uncachedGql() }),
+          });
+          faults.gqlErrors += fl.failures;
+          push(`floor_${k}P50_1`, fl.p50Ms);
+          floorAdded1[k].push(fl.p50Ms - d.p50Ms);
+          floorNote += `, ${k} floor ${fl.p50Ms.toFixed(2)} ms`;
+        }
       }
       log(
         `  latency round ${round}, ${conns} conn: p50 direct ${d.p50Ms.toFixed(2)} ms, GraphQL ${g.p50Ms.toFixed(2)} ms (${g.requests} requests)${floorNote}`,
@@ -179,6 +214,13 @@ async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: Thro
   }
   await pair.sandbox.send({ cmd: 'setDelay', ms: 0 });
 
+  const floorResults = (k: FloorKind): FloorResults => ({
+    ratio: spread(floorRatio[k]),
+    ratio1: spread(floorRatio1[k]),
+    cpuMs: spread(raw[`floor_${k}CpuMs`] ?? []),
+    latencyAdded1: spread(floorAdded1[k]),
+    ...(k === 'yoga' && { cachedVsTypename: spread(yogaCachedVsTypename) }),
+  });
   return {
     uncachedRatio: spread(uncachedRatio),
     uncachedRatio1: spread(uncachedRatio1),
@@ -188,7 +230,10 @@ async function measure(pair: Pair, floor: BenchProcess, b: SearchBodies, s: Thro
     latencyRatio1: spread(latencyRatio[1]),
     latencyRatio20: spread(latencyRatio[20]),
     latencyAdded1: spread(latencyAdded1),
-    floor: { ratio: spread(floorRatio), ratio1: spread(floorRatio1), cpuMs: spread(raw.floorCpuMs ?? []), latencyAdded1: spread(floorAdded1) },
+    floors: {
+      raw: floorResults('raw'),
+      yoga: floorResults('yoga'),
+    },
     raw,
     faults,
   };
