@@ -172,7 +172,7 @@ async function main(): Promise<void> {
       // The floors (bench/floor.ts): what any Node process, and graphql-yoga alone, cost doing this job here.
       ...(['raw', 'yoga'] as const).flatMap((k): Row[] => {
         const f = t.floors[k];
-        const who = k === 'raw' ? 'raw floor (node:http + undici + JSON only)' : 'yoga floor (graphql-yoga defaults, the same call)';
+        const who = k === 'raw' ? 'raw floor (node:http + undici + JSON only)' : 'yoga floor (graphql-yoga + graphql-jit, the same call)';
         const cached: Row[] = f.cachedVsTypename
           ? [
               {
