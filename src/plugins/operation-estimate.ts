@@ -54,7 +54,7 @@ export interface OperationEstimate {
   /** Most job credits the operation can spend if nothing is cached. */
   credits: number;
   /** Identity of each distinct search, expired-list and count call (equal ones share one call). */
-  calls: Set<string>;
+  calls: ReadonlySet<string>;
   /** Most id-lookup calls (each up to MAX_IDS_PER_FIELD ids). */
   lookups: number;
   /** Introspection root fields (`__schema`, `__type`) by response key. */
@@ -63,22 +63,55 @@ export interface OperationEstimate {
 
 /** Estimates kept per document (a codegen'd client sends one document with changing variables). */
 const MEMO_PER_DOCUMENT = 32;
-/** Variables longer than this (as JSON) are not memoised: a hostile body must not fill the memo. */
+/** Declared variables longer than this (as JSON) are not memoised: a hostile body must not fill the memo. */
 const MEMO_MAX_KEY_CHARS = 512;
+/** Nor estimates whose call identities (which hold the document's literal arguments) are longer. */
+const MEMO_MAX_CALL_CHARS = 1_024;
 const memo = new WeakMap<DocumentNode, Map<string, Readonly<OperationEstimate>>>();
 
 /**
+ * The memo key: the operation's name and the values of the variables it declares, as the request sent
+ * them (this runs before graphql-js coerces them). Undefined when the values cannot be told apart by
+ * their JSON: a number JSON.parse read as Infinity prints as null, yet counts as 100 where null counts
+ * as 10, and a value nested too deep to print is not worth remembering.
+ */
+function memoKey(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): string | undefined {
+  const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName));
+  if (!op || op.kind !== Kind.OPERATION_DEFINITION) return undefined;
+  let exact = true;
+  // An object, not a list: a variable left out (its default applies) must not read as one sent as null.
+  // No prototype, so a variable named __proto__ is a key like any other.
+  const declared: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const d of op.variableDefinitions ?? []) declared[d.variable.name.value] = vars?.[d.variable.name.value];
+  let text: string;
+  try {
+    text = JSON.stringify(declared, (_k, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) exact = false;
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+  const key = `${operationName ?? ''}\u0000${text}`;
+  return exact && key.length <= MEMO_MAX_KEY_CHARS ? key : undefined;
+}
+
+/**
  * `estimateOperation` remembered per parsed document (yoga's parse cache hands the same DocumentNode
- * to every request with the same text) and variables: a cached search repeats its estimate on every
- * request. Read-only: callers copy before they change a figure.
+ * to every request with the same text) and declared variables: a cached search repeats its estimate on
+ * every request. Shared by every caller that sends the document, so read-only: callers copy before
+ * they change a figure.
  */
 export function estimateOperationOnce(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): Readonly<OperationEstimate> {
-  const key = `${operationName ?? ''}\u0000${JSON.stringify(vars ?? null)}`;
-  if (key.length > MEMO_MAX_KEY_CHARS) return estimateOperation(doc, operationName, vars);
+  const key = memoKey(doc, operationName, vars);
+  if (key === undefined) return estimateOperation(doc, operationName, vars);
   let byVars = memo.get(doc);
   const hit = byVars?.get(key);
   if (hit) return hit;
   const est = estimateOperation(doc, operationName, vars);
+  let callChars = 0;
+  for (const c of est.calls) callChars += c.length;
+  if (callChars > MEMO_MAX_CALL_CHARS) return est;
   if (!byVars) {
     byVars = new Map();
     memo.set(doc, byVars);
@@ -100,7 +133,8 @@ export function estimateOperation(
   vars: Vars,
   schema: GraphQLSchema = appSchema,
 ): OperationEstimate {
-  const est: OperationEstimate = { credits: 0, calls: new Set(), lookups: 0, introspection: 0 };
+  const calls = new Set<string>();
+  const est: OperationEstimate = { credits: 0, calls, lookups: 0, introspection: 0 };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName));
@@ -144,7 +178,7 @@ export function estimateOperation(
         for (const a of sel.arguments ?? []) args[a.name.value] = value(a.value, withDefaults);
         const name = sel.name.value;
         if (root && INTROSPECTION_FIELDS.has(name)) introspectionKeys.add(sel.alias?.value ?? name);
-        if (root && CALLING_FIELDS.has(name)) est.calls.add(JSON.stringify([name, args]));
+        if (root && CALLING_FIELDS.has(name)) calls.add(JSON.stringify([name, args]));
         if (root && LOOKUP_FIELDS.has(name)) rootIds += lengthOf(args.uniqIds ?? args.ids ?? args.representations);
         const field = fieldsOf(parent)?.[name];
         if (!field) continue;

@@ -208,3 +208,44 @@ describe('the worst case of one document under two keys', () => {
     }
   });
 });
+
+describe('the remembered worst case against hostile variables', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ key: 'production', sandbox: { productionCredits: 10_000 } });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+  const post = async (body: string, headers: Record<string, string> = {}) => {
+    const res = await s.app.yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return {
+      status: res.status,
+      body: (await res.json()) as { errors?: { extensions?: { code?: string } }[]; extensions?: { jobspikr?: Record<string, unknown> } },
+    };
+  };
+  const doc = 'query Page($n: Int) { jobs(first: $n, filter: { city: "Austin" }) { nodes { uniqId } } }';
+
+  it('a number JSON reads as Infinity is not taken for null by the next caller', async () => {
+    // 1e400 parses to Infinity (the most a page holds, 100 credits) but prints as null (the default 10).
+    const huge = await post(`{"query":${JSON.stringify(doc)},"variables":{"n":1e400}}`, { 'x-dry-run': '1' });
+    expect(huge.body.extensions?.jobspikr).toMatchObject({ dryRun: true, estimatedCredits: 100 });
+    const plain = await post(JSON.stringify({ query: doc, variables: { n: null } }), { 'x-dry-run': '1' });
+    expect(plain.body.extensions?.jobspikr).toMatchObject({ dryRun: true, estimatedCredits: 10 });
+    const left = await post(JSON.stringify({ query: 'query Page($n: Int = 30) { jobs(first: $n) { nodes { uniqId } } }', variables: {} }), {
+      'x-dry-run': '1',
+    });
+    expect(left.body.extensions?.jobspikr).toMatchObject({ estimatedCredits: 30 });
+    const nulled = await post(JSON.stringify({ query: 'query Page($n: Int = 30) { jobs(first: $n) { nodes { uniqId } } }', variables: { n: null } }), {
+      'x-dry-run': '1',
+    });
+    expect(nulled.body.extensions?.jobspikr).toMatchObject({ estimatedCredits: 10 });
+  });
+
+  it('a deeply nested variable the operation does not declare is no crash', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const r = await post(`{"query":${JSON.stringify(doc)},"variables":{"n":3,"x":${deep}}}`, { 'x-dry-run': '1' });
+    expect(r.status).toBe(200);
+    expect(r.body.extensions?.jobspikr).toMatchObject({ dryRun: true, estimatedCredits: 3 });
+  });
+});
