@@ -4,7 +4,7 @@
 // Scenarios: uncached, cached, typename (GraphQL process), direct (the sandbox's /v2/data).
 import { agent } from './lib/http.js';
 import { cannon } from './lib/cannon.js';
-import { startPair } from './lib/proc.js';
+import { cpuPerAnswer, startPair } from './lib/proc.js';
 import { spread } from './lib/stats.js';
 import { searchBodies } from './scenarios/search.js';
 
@@ -23,10 +23,7 @@ async function main(): Promise<void> {
       return { url: pair.url, headers: undefined, next };
     };
     const run = async (kind: string) => {
-      const before = (await pair.app.send({ cmd: 'stats' })).process;
-      const r = await cannon({ connections, seconds, ...scenario(kind) });
-      const after = (await pair.app.send({ cmd: 'stats' })).process;
-      const cpuMs = (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, r.ok);
+      const { run: r, cpuMs } = await cpuPerAnswer(pair.app, () => cannon({ connections, seconds, ...scenario(kind) }));
       return { rps: r.rps, cpuMs, bad: r.non2xx + r.gqlErrors };
     };
     for (const kind of [a, b]) await cannon({ connections, seconds: 1, ...scenario(kind) }); // warm-up

@@ -6,7 +6,7 @@
 import { agent } from './lib/http.js';
 import { cannon } from './lib/cannon.js';
 import { measureLatency } from './lib/latency.js';
-import { startFloorProcess, startPair, type BenchProcess } from './lib/proc.js';
+import { cpuPerAnswer, startFloorProcess, startPair, type BenchProcess } from './lib/proc.js';
 import { searchBodies } from './scenarios/search.js';
 
 async function main(): Promise<void> {
@@ -47,16 +47,12 @@ async function main(): Promise<void> {
     const heapProfile = process.env.BENCH_HEAP_PROFILE;
     if (profile) await measured.send({ cmd: 'profileStart' });
     else if (heapProfile) await measured.send({ cmd: 'heapProfileStart' });
-    const before = (await measured.send({ cmd: 'stats' })).process;
-    const r = await cannon({ url, connections, seconds, headers, next: body });
+    const { run: r, cpuMs, userMs, systemMs } = await cpuPerAnswer(measured, () => cannon({ url, connections, seconds, headers, next: body }));
     const after = (await measured.send({ cmd: 'stats' })).process;
     if (profile) await measured.send({ cmd: 'profileStop', file: profile });
     else if (heapProfile) await measured.send({ cmd: 'heapProfileStop', file: heapProfile });
-    const perReq = (us: number): number => us / 1000 / Math.max(1, r.ok);
-    const userMs = perReq(after.cpuUserUs - before.cpuUserUs);
-    const systemMs = perReq(after.cpuSystemUs - before.cpuSystemUs);
     console.log(
-      `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${(userMs + systemMs).toFixed(3)} ms/req (user ${userMs.toFixed(3)}, system ${systemMs.toFixed(3)}); app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`,
+      `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req (user ${userMs.toFixed(3)}, system ${systemMs.toFixed(3)}); app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`,
     );
   } finally {
     await floor?.stop();

@@ -8,7 +8,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * The Node/V8 flags `npm start` gives the server (package.json `scripts.start`, e.g.
- * `--heap-growing-percent=25`), so the measured app process runs as deployed.
+ * `--heap-growing-percent=50`), so the measured app process runs as deployed.
  */
 export function startFlags(): string[] {
   // BENCH_START_FLAGS replaces them, to compare settings before changing `npm start`
@@ -111,6 +111,20 @@ export interface Pair {
   dataUrl: string;
   keyHeaders: Record<string, string>;
   stop(): Promise<void>;
+}
+
+/** CPU of `p` per answer over `run`, in ms: user + system, and each apart. */
+export async function cpuPerAnswer<R extends { ok: number }>(
+  p: BenchProcess,
+  run: () => Promise<R>,
+): Promise<{ run: R; cpuMs: number; userMs: number; systemMs: number }> {
+  const before = (await p.send({ cmd: 'stats' })).process;
+  const r = await run();
+  const after = (await p.send({ cmd: 'stats' })).process;
+  const perAnswer = (us: number): number => us / 1000 / Math.max(1, r.ok);
+  const userMs = perAnswer(after.cpuUserUs - before.cpuUserUs);
+  const systemMs = perAnswer(after.cpuSystemUs - before.cpuSystemUs);
+  return { run: r, cpuMs: userMs + systemMs, userMs, systemMs };
 }
 
 /** A floor process (bench/floor.ts) over the pair's sandbox: the same upstream request as the app's. */

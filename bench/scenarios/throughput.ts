@@ -1,6 +1,6 @@
 import { cannon, type CannonRun } from '../lib/cannon.js';
 import { measureLatency } from '../lib/latency.js';
-import { startFloorProcess, type BenchProcess, type Pair } from '../lib/proc.js';
+import { cpuPerAnswer, startFloorProcess, type BenchProcess, type Pair } from '../lib/proc.js';
 import { spread, type Spread } from '../lib/stats.js';
 import { searchBodies, type SearchBodies } from './search.js';
 
@@ -24,8 +24,8 @@ export interface ThroughputResults {
   latencyAdded1: Spread;
   /**
    * The floors (bench/floor.ts) measured the same way in the same rounds: `raw`, a minimal Node
-   * pass-through; `yoga`, the same call behind graphql-yoga with its defaults and a schema of the
-   * selected fields only.
+   * pass-through; `yoga`, the same call behind graphql-yoga set up as src/server.ts sets it up
+   * (graphql-jit, no CORS) over a schema of the selected fields only.
    */
   floors: Record<FloorKind, FloorResults>;
   /** absolute figures of every round, for the record */
@@ -55,14 +55,6 @@ export async function runThroughput(pair: Pair, s: ThroughputSettings, log: (lin
   } finally {
     await Promise.all(Object.values(floors).map((f) => f.stop()));
   }
-}
-
-/** CPU of `p` (user + system) per answer over `run`, in ms. */
-async function cpuPerAnswer<R extends CannonRun>(p: BenchProcess, run: () => Promise<R>): Promise<{ run: R; cpuMs: number }> {
-  const before = (await p.send({ cmd: 'stats' })).process;
-  const r = await run();
-  const after = (await p.send({ cmd: 'stats' })).process;
-  return { run: r, cpuMs: (after.cpuUserUs - before.cpuUserUs + after.cpuSystemUs - before.cpuSystemUs) / 1000 / Math.max(1, r.ok) };
 }
 
 async function measure(

@@ -8,6 +8,7 @@ import {
   type GraphQLFieldMap,
   type GraphQLNamedType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
@@ -61,6 +62,12 @@ export interface OperationEstimate {
   introspection: number;
 }
 
+/** The operation a request runs: the one named, or the first when no name is sent. */
+function selectedOperation(doc: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+  for (const d of doc.definitions) if (d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName)) return d;
+  return undefined;
+}
+
 /** Estimates kept per document (a codegen'd client sends one document with changing variables). */
 const MEMO_PER_DOCUMENT = 32;
 /** Declared variables longer than this (as JSON) are not memoised: a hostile body must not fill the memo. */
@@ -76,8 +83,8 @@ const memo = new WeakMap<DocumentNode, Map<string, Readonly<OperationEstimate>>>
  * as 10, and a value nested too deep to print is not worth remembering.
  */
 function memoKey(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): string | undefined {
-  const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName));
-  if (!op || op.kind !== Kind.OPERATION_DEFINITION) return undefined;
+  const op = selectedOperation(doc, operationName);
+  if (!op) return undefined;
   let exact = true;
   // An object, not a list: a variable left out (its default applies) must not read as one sent as null.
   // No prototype, so a variable named __proto__ is a key like any other.
@@ -137,8 +144,8 @@ export function estimateOperation(
   const est: OperationEstimate = { credits: 0, calls, lookups: 0, introspection: 0 };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of doc.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const op = doc.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName));
-  if (!op || op.kind !== Kind.OPERATION_DEFINITION) return est;
+  const op = selectedOperation(doc, operationName);
+  if (!op) return est;
   // Variables the request leaves out take the operation's defaults (`$first: Int = 50`).
   const given = vars ?? {};
   const withDefaults: Record<string, unknown> = { ...given };

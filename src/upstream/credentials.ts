@@ -14,12 +14,12 @@ export const isSandboxKey = (c: Pick<Credentials, 'clientId'>): boolean => c.cli
 const sha = (s: string): string => hash('sha256', s, 'hex').slice(0, 32);
 
 /** A SHA-256 per credentials object, computed once (the server's keys are one object for every request). */
-function memo(hash: (c: Credentials) => string): (c: Credentials) => string {
+function memo(digestOf: (c: Credentials) => string): (c: Credentials) => string {
   const seen = new WeakMap<Credentials, string>();
   return (c) => {
     let h = seen.get(c);
     if (h === undefined) {
-      h = hash(c);
+      h = digestOf(c);
       seen.set(c, h);
     }
     return h;
