@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { TieredCache } from './budget/cache.js';
+import { AnswerCache } from './plugins/answer-cache.js';
 import { JobsService } from './budget/jobs-service.js';
 import { RateGate, type UPSTREAM_LIMITS } from './budget/rate-gate.js';
 import { RedisSlidingWindow } from './budget/sliding-window.js';
@@ -92,6 +93,7 @@ export function createApp(o: AppOptions) {
     upstreamAvailable: () => client.hosts.available(),
     revalidate: c.revalidate,
   });
+  const answers = c.cache.answerMaxBytes > 0 ? new AnswerCache({ cache, metrics, maxBytes: c.cache.answerMaxBytes }) : undefined;
   if (!c.cursor.secret && redis) logger.warn('CURSOR_SECRET is not set: cursors issued by one replica will not work on another');
   const live = createLiveHub({ ...c.live, redis, prefix, jobs, gate, logger, replica: randomUUID() });
   const readiness = new Readiness({
@@ -124,6 +126,7 @@ export function createApp(o: AppOptions) {
       c.callers.tokens.map((t) => t.id),
     ),
     cors: c.cors,
+    answers,
   });
   return {
     yoga,

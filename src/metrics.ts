@@ -31,6 +31,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['cache', 'result'] as const,
       registers: [registry],
     }),
+    answerCache: new Counter({
+      name: 'jobspikr_answer_cache_total',
+      help: 'Whole answers of operations served from cache (plugins/answer-cache.ts): hit, miss, stored',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     rateLimited: new Counter({
       name: 'jobspikr_rate_limited_total',
       help: 'Upstream calls refused locally because the rate budget was spent',

@@ -13,6 +13,8 @@ import type { Metrics } from './metrics.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import type { CallerMetrics } from './callers/caller-metrics.js';
 import type { ResolveCaller } from './callers/resolve-caller.js';
+import type { AnswerCache } from './plugins/answer-cache.js';
+import { useAnswerCache } from './plugins/use-answer-cache.js';
 import { useBudget } from './plugins/use-budget.js';
 import { RequestCallers, useCaller } from './plugins/use-caller.js';
 import { useCors } from './plugins/use-cors.js';
@@ -60,6 +62,8 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
   cors: Config['cors'];
   /** Serve GraphiQL on GET /graphql (Accept: text/html). */
   graphiql: boolean;
+  /** Whole answers of operations served wholly from cache; absent = every operation executes. */
+  answers?: AnswerCache | undefined;
 }
 
 const isSubscription = (document: DocumentNode, operationName: string | null | undefined): boolean =>
@@ -157,6 +161,8 @@ export function createServer(deps: ServerDeps) {
       useBudget({ maxCredits: l.maxCreditsPerOperation, maxUpstreamCalls: l.maxUpstreamCallsPerRequest }),
       useCallerQuota({ serverKeys: deps.serverKeys, metrics: deps.callerMetrics }),
       useErrorCodes({ production: deps.production }),
+      // Last of the onExecute hooks: a remembered answer skips execution, never another plugin's work.
+      ...(deps.answers ? [useAnswerCache(deps.answers)] : []),
       useResponseLimit(l.maxResponseBytes),
       useBodyLimit(l.maxBodyBytes),
     ],

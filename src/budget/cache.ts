@@ -186,6 +186,14 @@ export class TieredCache {
     return e && isFresh(e, Date.now()) && sameJson(e.value, value) ? (e.value as T) : value;
   }
 
+  /**
+   * Whether this process still holds `entry` itself under `key`, fresh: an entry replaced, evicted or
+   * past its lifetime is not. Read as a use (it counts as recent for the LRU bound).
+   */
+  holds(key: string, entry: { readonly freshUntil: number }, now = Date.now()): boolean {
+    return this.fresh.get(key) === entry && now < entry.freshUntil;
+  }
+
   /** Estimated bytes held in this process, fresh and stale. */
   get bytes(): number {
     return this.fresh.calculatedSize + this.stale.calculatedSize;

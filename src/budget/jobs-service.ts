@@ -148,6 +148,8 @@ export class JobsService {
       if (held && serves(held.value) && Date.now() < held.freshUntil) {
         this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'hit' });
         op.usage.lookups.hit++;
+        // The hit may start a refresh (stale-while-revalidate), which a remembered answer would skip.
+        op.usage.notRemembered();
         const size = held.value.size;
         this.reads.revalidator?.trigger({
           key,
@@ -163,6 +165,7 @@ export class JobsService {
     }
     this.o.metrics.cacheLookups.inc({ cache: 'aggregate', result: 'miss' });
     op.usage.lookups.miss++;
+    op.usage.notRemembered();
     return this.reads.orStale(op, 'aggregate', fallback, (o) => request(o, limit, trusted));
   }
 

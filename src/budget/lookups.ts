@@ -36,17 +36,19 @@ export async function lookupRecords(d: LookupDeps, q: LookupQuery): Promise<Map<
     held.forEach((h, i) => {
       const id = ids[i] ?? h?.value.uniqId;
       if (!h || id === undefined) return;
-      if (now < h.freshUntil) found.set(id, h.value);
-      else if (op.usage.stale.accepts(h.storedAt, now)) stale.set(id, h);
+      if (now < h.freshUntil) {
+        // A duplicate id reads one entry: counted once, as the metrics count it.
+        if (!found.has(id)) op.usage.servedFromCache({ cache: 'record', key: `record:${ch}:${id}`, entry: h, hits: 1, saved: 1 });
+        found.set(id, h.value);
+      } else if (op.usage.stale.accepts(h.storedAt, now)) stale.set(id, h);
     });
-    op.usage.saved(found.size);
     if (found.size) d.metrics.cacheLookups.inc({ cache: 'record', result: 'hit' }, found.size);
-    op.usage.lookups.hit += found.size;
   }
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length === 0) return found;
   d.metrics.cacheLookups.inc({ cache: 'record', result: 'miss' }, missing.length);
   op.usage.lookups.miss += missing.length;
+  op.usage.notRemembered();
   const sorted = [...new Set(missing)].sort();
   const answerStale = (reason: StaleReason, error?: AppError) => {
     for (const id of missing) {

@@ -69,8 +69,12 @@ export class ReadThrough {
       if (held && served && Date.now() < held.freshUntil) {
         this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'hit' });
         await traced(`jobspikr.${r.kind}`, { 'jobspikr.cache': 'hit', 'jobspikr.records': served.received }, () => Promise.resolve());
-        r.op.usage.lookups.hit++;
-        r.op.usage.saved(r.kind === 'search' ? served.received : 0);
+        // A search hit is only read; an expired list's hit may start a refresh (below), which a remembered answer would skip.
+        if (r.kind === 'search') r.op.usage.servedFromCache({ cache: 'search', key, entry: held, hits: 1, saved: served.received });
+        else {
+          r.op.usage.lookups.hit++;
+          r.op.usage.notRemembered();
+        }
         const left = restOfPage(held.value, r.size);
         if (left) await this.o.cache.set(r.keyAt(left.cursor), left.rest, r.ttlMs);
         // Expired lists are free: refresh one late in its lifetime (a refresh of this very size, so it replaces it).
@@ -91,6 +95,7 @@ export class ReadThrough {
     }
     this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'miss' });
     r.op.usage.lookups.miss++;
+    r.op.usage.notRemembered();
     return this.orStale(r.op, r.kind, fallback, (op) => this.fetch(request(op, trusted)));
   }
 
@@ -232,6 +237,7 @@ export class ReadThrough {
     if (joined || value.byPeer) {
       this.o.metrics.cacheLookups.inc({ cache: r.kind, result: 'coalesced' });
       op.usage.lookups.coalesced++;
+      op.usage.notRemembered();
       op.usage.saved(value.fetched.records);
     }
     return value.fetched.value;

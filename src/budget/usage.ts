@@ -2,6 +2,22 @@ import type { Credentials } from '../upstream/credentials.js';
 import { isSandboxKey } from '../upstream/credentials.js';
 import { StaleAnswers } from './stale.js';
 
+/**
+ * A cache entry that answered part of an operation, as the answer cache (answer-cache.ts) needs it:
+ * to check that the entry is still the one held, and to count its hit again when it answers anew.
+ */
+export interface CacheRead {
+  /** The cache named in the lookup metrics. */
+  cache: 'search' | 'record';
+  key: string;
+  /** The entry object read: the answer is good while the cache holds this very object, fresh. */
+  entry: { readonly freshUntil: number };
+  /** Lookups it answered (records, for the record cache). */
+  hits: number;
+  /** Records it served that would otherwise have been bought. */
+  saved: number;
+}
+
 /** What one GraphQL operation cost; reported in `extensions.jobspikr`. */
 export class OperationUsage {
   creditsCharged = 0;
@@ -14,6 +30,11 @@ export class OperationUsage {
   readonly stale = new StaleAnswers();
   /** Cache lookups of this operation by result (the operation log's cache outcome). */
   readonly lookups = { hit: 0, miss: 0, coalesced: 0 };
+  /**
+   * The fresh cache entries this operation was answered from; null once anything else answered part
+   * of it (an upstream call, a flight, stale data, a cache with work of its own on a hit).
+   */
+  reads: CacheRead[] | null = [];
 
   constructor(readonly credentials: Credentials) {}
 
@@ -31,6 +52,18 @@ export class OperationUsage {
   /** Records served from cache that would otherwise have been bought. */
   saved(records: number): void {
     if (!this.sandbox) this.creditsSavedByCache += records;
+  }
+
+  /** A fresh cache hit: counted in the lookups and the credits saved, and kept for the answer cache. */
+  servedFromCache(read: CacheRead): void {
+    this.lookups.hit += read.hits;
+    this.saved(read.saved);
+    this.reads?.push(read);
+  }
+
+  /** Part of the answer came from somewhere the answer cache cannot re-check: it is not remembered. */
+  notRemembered(): void {
+    this.reads = null;
   }
 
   toJSON() {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { unauthenticated } from '../errors.js';
 import { MAX_CALLER_TOKEN_LENGTH } from '../limits.js';
 import { callerKey, type Caller } from './caller.js';
@@ -16,6 +17,9 @@ export interface CallerOptions {
   anonymousCreditsPerDay: number | undefined;
 }
 
+/** Anonymous callers kept resolved (about 200 bytes each). */
+const ANONYMOUS_CALLERS_KEPT = 4096;
+
 export type ResolveCaller = (headers: Headers, serverContext: unknown) => Caller | null | Promise<Caller | null>;
 
 /**
@@ -28,6 +32,8 @@ export function createCallerResolver(c: CallerOptions): ResolveCaller {
   const token = createStaticTokens(c.tokens, c.creditsPerDay);
   const jwt = c.jwt && createJwtVerifier(c.jwt, c.creditsPerDay);
   const anonymous = c.anonymousCreditsPerDay ?? null;
+  // An address's caller is the same on every request (and read-only): its key is hashed once, for the most recent addresses.
+  const anonymousCallers = new LRUCache<string, Caller>({ max: ANONYMOUS_CALLERS_KEPT });
   return (headers, serverContext) => {
     const auth = headers.get('authorization');
     if (auth && /^bearer\s/i.test(auth)) {
@@ -41,7 +47,12 @@ export function createCallerResolver(c: CallerOptions): ResolveCaller {
     if (c.required) throw unauthenticated('This server needs a caller token: send Authorization: Bearer <token>');
     const address = clientAddress(headers, serverContext, c.trustProxy);
     if (address === undefined) return null;
-    const id = `anonymous:${address}`;
-    return { id, kind: 'anonymous', creditsPerPeriod: anonymous, key: callerKey(id) };
+    let caller = anonymousCallers.get(address);
+    if (!caller) {
+      const id = `anonymous:${address}`;
+      caller = { id, kind: 'anonymous', creditsPerPeriod: anonymous, key: callerKey(id) };
+      anonymousCallers.set(address, caller);
+    }
+    return caller;
   };
 }

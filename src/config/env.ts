@@ -99,6 +99,8 @@ export const EnvSchema = z.object({
   PEER_FLIGHT_RESULT_TTL_MS: int(5_000, 1),
   /** In-process cache bound (estimated bytes): ~10,000 job records; RSS grows into it under load. */
   CACHE_MAX_BYTES: int(32 * 1024 * 1024, 1024),
+  /** Whole answers of operations served wholly from cache, remembered in this process (plugins/answer-cache.ts; 0 = off). */
+  ANSWER_CACHE_MAX_BYTES: int(4 * 1024 * 1024, 0),
   CACHE_TTL_SEARCH_MS: int(5 * 60_000),
   CACHE_TTL_AGGREGATE_MS: int(10 * 60_000),
   CACHE_TTL_EXPIRED_MS: int(5 * 60_000),

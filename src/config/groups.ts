@@ -47,7 +47,12 @@ export interface Config {
   trustedDocuments: { file: string | undefined; only: boolean };
   /** SIGTERM: how long /readyz says 503 before the listener closes, and how long in-flight requests may take. */
   shutdown: Pick<ShutdownOptions, 'delayMs' | 'graceMs'>;
-  cache: { maxBytes: number; staleMaxAgeMs: number; ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number } };
+  cache: {
+    maxBytes: number;
+    answerMaxBytes: number;
+    staleMaxAgeMs: number;
+    ttl: { searchMs: number; aggregateMs: number; expiredMs: number; recordMs: number };
+  };
   /** stale-while-revalidate of the free endpoints (budget/revalidate.ts). */
   revalidate: Pick<RevalidatorOptions, 'windowRatio'>;
   verifiedKeys: { ttlMs: number; recheckMs: number };
@@ -157,6 +162,7 @@ export function group(e: Env): Config {
     shutdown: { delayMs: e.SHUTDOWN_DELAY_MS, graceMs: e.SHUTDOWN_GRACE_MS },
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,
+      answerMaxBytes: e.ANSWER_CACHE_MAX_BYTES,
       staleMaxAgeMs: e.STALE_MAX_AGE_MS,
       ttl: { searchMs: e.CACHE_TTL_SEARCH_MS, aggregateMs: e.CACHE_TTL_AGGREGATE_MS, expiredMs: e.CACHE_TTL_EXPIRED_MS, recordMs: e.CACHE_TTL_RECORD_MS },
     },

@@ -63,7 +63,7 @@ export interface OperationEstimate {
 }
 
 /** The operation a request runs: the one named, or the first when no name is sent. */
-function selectedOperation(doc: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+export function selectedOperation(doc: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
   for (const d of doc.definitions) if (d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName)) return d;
   return undefined;
 }
@@ -77,12 +77,25 @@ const MEMO_MAX_CALL_CHARS = 1_024;
 const memo = new WeakMap<DocumentNode, Map<string, Readonly<OperationEstimate>>>();
 
 /**
- * The memo key: the operation's name and the values of the variables it declares, as the request sent
+ * What tells one run of a document from another (the estimate memo's key, and part of the answer
+ * cache's): the operation's name and the values of the variables it declares, as the request sent
  * them (this runs before graphql-js coerces them). Undefined when the values cannot be told apart by
  * their JSON: a number JSON.parse read as Infinity prints as null, yet counts as 100 where null counts
  * as 10, and a value nested too deep to print is not worth remembering.
  */
-function memoKey(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): string | undefined {
+export function operationKey(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): string | undefined {
+  // The estimate and the answer cache ask in turn for one execution's key: the last one is kept.
+  const l = lastKey;
+  if (l && l.doc === doc && l.operationName === operationName && l.vars === vars) return l.key;
+  const key = printedKey(doc, operationName, vars);
+  // Only variables objects are kept by identity (the request's own, never changed after parsing); none is printed anew.
+  lastKey = typeof vars === 'object' && vars !== null ? { doc, operationName, vars, key } : undefined;
+  return key;
+}
+
+let lastKey: { doc: DocumentNode; operationName: string | null | undefined; vars: Vars; key: string | undefined } | undefined;
+
+function printedKey(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): string | undefined {
   const op = selectedOperation(doc, operationName);
   if (!op) return undefined;
   let exact = true;
@@ -110,7 +123,7 @@ function memoKey(doc: DocumentNode, operationName: string | null | undefined, va
  * they change a figure.
  */
 export function estimateOperationOnce(doc: DocumentNode, operationName: string | null | undefined, vars: Vars): Readonly<OperationEstimate> {
-  const key = memoKey(doc, operationName, vars);
+  const key = operationKey(doc, operationName, vars);
   if (key === undefined) return estimateOperation(doc, operationName, vars);
   let byVars = memo.get(doc);
   const hit = byVars?.get(key);
