@@ -1,7 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -68,6 +68,17 @@ export interface ServerDeps extends Omit<ContextDeps, 'limits'> {
 
 const isSubscription = (document: DocumentNode, operationName: string | null | undefined): boolean =>
   getOperationAST(document, operationName)?.operation === 'subscription';
+
+/**
+ * @envelop/graphql-jit compiles a document once, for the operation named on its first run, and keeps it by
+ * document alone: another operation of the same document would run the first one's compiled query (its
+ * fields, its credits, under the second one's estimate). Documents of one operation only are compiled.
+ */
+function hasOneOperation(document: DocumentNode): boolean {
+  let n = 0;
+  for (const d of document.definitions) if (d.kind === Kind.OPERATION_DEFINITION) n++;
+  return n === 1;
+}
 
 /** Whether the schema has a root type for the operation to run (graphql-js reports the missing ones itself). */
 function hasRootType(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): boolean {
@@ -155,7 +166,10 @@ export function createServer(deps: ServerDeps) {
       // Not for subscriptions either: its compiled subscribe loses inline argument objects (`jobPosted(filter: {...})`).
       useGraphQlJit(
         {},
-        { enableIf: ({ schema, document, operationName }) => hasRootType(schema, document, operationName) && !isSubscription(document, operationName) },
+        {
+          enableIf: ({ schema, document, operationName }) =>
+            hasOneOperation(document) && hasRootType(schema, document, operationName) && !isSubscription(document, operationName),
+        },
       ),
       useStale(),
       useBudget({ maxCredits: l.maxCreditsPerOperation, maxUpstreamCalls: l.maxUpstreamCallsPerRequest }),

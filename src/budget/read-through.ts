@@ -76,7 +76,11 @@ export class ReadThrough {
           r.op.usage.notRemembered();
         }
         const left = restOfPage(held.value, r.size);
-        if (left) await this.o.cache.set(r.keyAt(left.cursor), left.rest, r.ttlMs);
+        // The rest of a larger page is stored for the next page on every hit; a remembered answer would not store it.
+        if (left) {
+          r.op.usage.notRemembered();
+          await this.o.cache.set(r.keyAt(left.cursor), left.rest, r.ttlMs);
+        }
         // Expired lists are free: refresh one late in its lifetime (a refresh of this very size, so it replaces it).
         if (r.kind === 'expired' && held.value.size === r.size) {
           this.o.revalidator?.trigger({

@@ -56,9 +56,14 @@ export class OperationUsage {
 
   /** A fresh cache hit: counted in the lookups and the credits saved, and kept for the answer cache. */
   servedFromCache(read: CacheRead): void {
-    this.lookups.hit += read.hits;
-    this.saved(read.saved);
+    this.countHit(read.hits, read.saved);
     this.reads?.push(read);
+  }
+
+  /** `hits` cache lookups answered, `saved` records among them that would otherwise have been bought. */
+  countHit(hits: number, saved: number): void {
+    this.lookups.hit += hits;
+    this.saved(saved);
   }
 
   /** Part of the answer came from somewhere the answer cache cannot re-check: it is not remembered. */

@@ -17,25 +17,37 @@ const REMEMBERED_ROOT_FIELDS = new Set(['jobs', 'job', 'jobsByUniqIds', 'node', 
 /** One answer too big for this share of the cache is not kept: a few large pages must not push out the rest. */
 const MAX_SHARE_PER_ANSWER = 1 / 16;
 
+/**
+ * A cache entry an answer was read from, held weakly: an answer must not keep alive an entry the
+ * cache has let go (a large page behind a small answer), and an entry gone is one no longer held.
+ */
+interface AnswerRead {
+  readonly cache: CacheRead['cache'];
+  readonly key: string;
+  readonly entry: WeakRef<CacheRead['entry']>;
+  readonly hits: number;
+  readonly saved: number;
+}
+
 /** What is kept of an answer: its data (shared read-only by every request it answers) and what it was read from. */
 export interface Answer {
   readonly data: unknown;
   /**
-   * Writes a response holding this answer's data: the data's JSON is made once and spliced in, the
-   * rest (this request's extensions) written each time. Anything else is written as execution would.
+   * Writes a response holding this answer's data: the data's JSON, printed when the answer was kept, is
+   * spliced in and the rest (this request's extensions) written each time. Anything else is written as
+   * execution would.
    */
   readonly stringify: (r: unknown) => string;
-  readonly reads: readonly CacheRead[];
+  /** The data's JSON (counted in the answer's size). */
+  readonly json: string;
+  readonly reads: readonly AnswerRead[];
 }
 
-/** The response writer of an answer: `data` printed once, by `inner` (the serialiser execution attached) or JSON.stringify. */
-function answerWriter(data: unknown, inner: ((r: unknown) => string) | undefined): (r: unknown) => string {
-  const write = inner ?? JSON.stringify;
-  let json: string | undefined;
+/** The response writer of an answer whose data prints as `json`; `write` is the serialiser execution attached, or JSON.stringify. */
+function answerWriter(data: unknown, json: string, write: (r: unknown) => string): (r: unknown) => string {
   return (r) => {
     if (typeof r !== 'object' || r === null || (r as { data?: unknown }).data !== data) return write(r);
     const { data: _, ...rest } = r as Record<string, unknown>;
-    json ??= write(data);
     const tail = write(rest);
     return tail === '{}' ? `{"data":${json}}` : `{"data":${json},${tail.slice(1)}`;
   };
@@ -72,7 +84,7 @@ export class AnswerCache {
     this.answers = new LRUCache<string, Answer>({
       maxSize: Math.max(1, o.maxBytes),
       maxEntrySize: Math.max(1, Math.floor(o.maxBytes * MAX_SHARE_PER_ANSWER)),
-      sizeCalculation: (a, key) => 64 + key.length * 2 + approxBytes(a.data) + 48 * a.reads.length,
+      sizeCalculation: (a, key) => 64 + key.length * 2 + approxBytes(a.data) + 16 + a.json.length * 2 + 96 * a.reads.length,
     });
   }
 
@@ -108,20 +120,21 @@ export class AnswerCache {
     }
     const now = Date.now();
     for (const r of a.reads) {
-      if (!this.o.cache.holds(r.key, r.entry, now)) {
+      const entry = r.entry.deref();
+      if (!entry || !this.o.cache.holds(r.key, entry, now)) {
         this.answers.delete(key);
         this.o.metrics.answerCache.inc({ result: 'miss' });
         return undefined;
       }
     }
-    this.o.metrics.answerCache.inc({ result: 'hit' });
     return a;
   }
 
-  /** Count `a`'s reads again for the request it answers, as the cache counted them the first time. */
+  /** `a` answers a request: its reads are counted again for it, as the cache counted them the first time. */
   replay(a: Answer, usage: OperationUsage): void {
+    this.o.metrics.answerCache.inc({ result: 'hit' });
     for (const r of a.reads) {
-      usage.servedFromCache(r);
+      usage.countHit(r.hits, r.saved);
       this.o.metrics.cacheLookups.inc({ cache: r.cache, result: 'hit' }, r.hits);
     }
   }
@@ -134,7 +147,15 @@ export class AnswerCache {
     const reads = usage.reads;
     if (!reads || reads.length === 0 || result.errors?.length || result.data == null) return;
     if (usage.upstreamCalls > 0 || usage.lookups.miss > 0 || usage.lookups.coalesced > 0 || usage.stale.worst()) return;
-    this.answers.set(key, { data: result.data, stringify: answerWriter(result.data, result.stringify), reads: [...reads] });
+    const now = Date.now();
+    let freshUntil = Number.POSITIVE_INFINITY;
+    for (const r of reads) freshUntil = Math.min(freshUntil, r.entry.freshUntil);
+    if (freshUntil <= now) return;
+    const write = result.stringify ?? JSON.stringify;
+    const json = write(result.data);
+    const kept = reads.map((r) => ({ cache: r.cache, key: r.key, entry: new WeakRef(r.entry), hits: r.hits, saved: r.saved }));
+    // Its lifetime is its stalest entry's: an answer nobody asks for again goes when its entries would.
+    this.answers.set(key, { data: result.data, json, stringify: answerWriter(result.data, json, write), reads: kept }, { ttl: freshUntil - now });
     if (this.answers.has(key)) this.o.metrics.answerCache.inc({ result: 'stored' });
   }
 

@@ -102,7 +102,11 @@ function printedKey(doc: DocumentNode, operationName: string | null | undefined,
   // An object, not a list: a variable left out (its default applies) must not read as one sent as null.
   // No prototype, so a variable named __proto__ is a key like any other.
   const declared: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const d of op.variableDefinitions ?? []) declared[d.variable.name.value] = vars?.[d.variable.name.value];
+  // Own properties only: a variable named like an Object.prototype member that was left out must not read as sent.
+  for (const d of op.variableDefinitions ?? []) {
+    const name = d.variable.name.value;
+    declared[name] = vars && Object.hasOwn(vars, name) ? vars[name] : undefined;
+  }
   let text: string;
   try {
     text = JSON.stringify(declared, (_k, v: unknown) => {

@@ -108,6 +108,8 @@ describe('whole answers of operations served from cache', () => {
     expect(old.body.data ?? null).toBeNull();
     expect(codes(old)).toEqual(['UNAUTHENTICATED']);
     expect(s.sandbox.log.map((e) => e.status)).toEqual([401]);
+    // Looked up, but not served: no hit counted.
+    expect(await answers(s, 'hit')).toBe(hits + 1);
   });
 });
 
@@ -132,6 +134,27 @@ describe('an answer never outlives the cache entries it was read from', () => {
     expect(again.body.extensions?.jobspikr).toMatchObject({ creditsCharged: 4, upstreamCalls: 1 });
     expect(s.calls('data')).toBe(2);
     expect(await answers(s, 'hit')).toBe(1);
+  });
+});
+
+describe('what the cache does on a hit is done for a remembered answer too', () => {
+  const DOC = `query P($first: Int, $after: String, $filter: JobFilter) {
+    jobs(filter: $filter, first: $first, after: $after) { pageInfo { endCursor } nodes { uniqId } } }`;
+
+  it('a smaller first page of a larger cached one is not remembered: each hit stores the rest for the next page', async () => {
+    const s = await startStack({ key: 'production' });
+    try {
+      const filter = { city: 'Austin' };
+      await s.gql(DOC, { first: 10, filter });
+      for (let i = 0; i < 3; i++) expect((await s.gql(DOC, { first: 4, filter })).body.extensions?.jobspikr).toMatchObject({ upstreamCalls: 0 });
+      expect(await answers(s, 'stored')).toBe(0);
+      const p1 = await s.gql(DOC, { first: 4, filter });
+      const after = (p1.body.data as { jobs: { pageInfo: { endCursor: string } } }).jobs.pageInfo.endCursor;
+      const p2 = await s.gql(DOC, { first: 6, after, filter });
+      expect(p2.body.extensions?.jobspikr).toMatchObject({ creditsCharged: 0, creditsSavedByCache: 6, upstreamCalls: 0 });
+    } finally {
+      await s.close();
+    }
   });
 });
 
