@@ -32,13 +32,14 @@ export async function lookupRecords(d: LookupDeps, q: LookupQuery): Promise<Map<
   const stale = new Map<string, Held<JobRecord>>();
   if (trusted) {
     const now = Date.now();
-    const held = await d.cache.entries<JobRecord>(ids.map((id) => `record:${ch}:${id}`));
+    const keys = ids.map((id) => `record:${ch}:${id}`);
+    const held = await d.cache.entries<JobRecord>(keys);
     held.forEach((h, i) => {
       const id = ids[i] ?? h?.value.uniqId;
       if (!h || id === undefined) return;
       if (now < h.freshUntil) {
         // A duplicate id reads one entry: counted once, as the metrics count it.
-        if (!found.has(id)) op.usage.servedFromCache({ cache: 'record', key: `record:${ch}:${id}`, entry: h, hits: 1, saved: 1 });
+        if (!found.has(id)) op.usage.servedFromCache({ cache: 'record', key: keys[i] ?? `record:${ch}:${id}`, entry: h, hits: 1, saved: 1 });
         found.set(id, h.value);
       } else if (op.usage.stale.accepts(h.storedAt, now)) stale.set(id, h);
     });
