@@ -3,11 +3,16 @@
 // prints req/s and CPU per request of the GraphQL process; with BENCH_PROFILE=<file.cpuprofile> it
 // also writes a V8 CPU profile of the GraphQL process covering the measured run only (not start-up);
 // BENCH_HEAP_PROFILE=<file.heapprofile> instead samples every allocation of that run (garbage included).
+// With BENCH_PROFILE it also prints the main thread's time by the layer's jobs (bench/lib/attribute.ts),
+// with BENCH_HEAP_PROFILE the bytes allocated by them.
+// On Linux the CPU is also split into the main thread and the process's other threads (V8's GC workers).
 import { agent } from './lib/http.js';
 import { cannon } from './lib/cannon.js';
 import { measureLatency } from './lib/latency.js';
 import { cpuPerAnswer, startFloorProcess, startPair, type BenchProcess } from './lib/proc.js';
 import { searchBodies } from './scenarios/search.js';
+import { threadSplit, threadTicks } from './lib/threads.js';
+import { attribute, attributeHeap, printAttribution, printHeapAttribution } from './lib/attribute.js';
 
 async function main(): Promise<void> {
   const kind = process.argv[2] ?? 'uncached';
@@ -47,13 +52,19 @@ async function main(): Promise<void> {
     const heapProfile = process.env.BENCH_HEAP_PROFILE;
     if (profile) await measured.send({ cmd: 'profileStart' });
     else if (heapProfile) await measured.send({ cmd: 'heapProfileStart' });
+    const ticksBefore = threadTicks(measured.pid);
     const { run: r, cpuMs, userMs, systemMs } = await cpuPerAnswer(measured, () => cannon({ url, connections, seconds, headers, next: body }));
+    const threads = threadSplit(measured.pid, ticksBefore, threadTicks(measured.pid), r.ok);
     const after = (await measured.send({ cmd: 'stats' })).process;
     if (profile) await measured.send({ cmd: 'profileStop', file: profile });
     else if (heapProfile) await measured.send({ cmd: 'heapProfileStop', file: heapProfile });
     console.log(
-      `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req (user ${userMs.toFixed(3)}, system ${systemMs.toFixed(3)}); app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB`,
+      `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req (user ${userMs.toFixed(3)}, system ${systemMs.toFixed(3)}${threads ? `; main thread ${threads.mainMs.toFixed(3)}, other threads ${threads.otherMs.toFixed(3)}` : ''}); app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB; ${r.ok} answers`,
     );
+    // The bundle's source map names the files (BENCH_TSX=1 profiles name them already).
+    const map = '.bench-out/server/server.js.map';
+    if (profile) printAttribution(attribute(profile, r.ok, map), threads?.mainMs);
+    else if (heapProfile) printHeapAttribution(attributeHeap(heapProfile, r.ok, map));
   } finally {
     await floor?.stop();
     await pair.stop();

@@ -1,0 +1,13 @@
+// Where the main thread's time (a .cpuprofile) or the allocations (a .heapprofile) of bench/profile.ts go, by the layer's jobs:
+//   npx tsx bench/attribute.ts <file.cpuprofile|file.heapprofile> <answers> [bundle source map, default .bench-out/server/server.js.map]
+// (bench/profile.ts prints this itself when BENCH_PROFILE is set; this reads a profile kept from before.)
+import { attribute, attributeHeap, printAttribution, printHeapAttribution } from './lib/attribute.js';
+
+const [file, answers, map = '.bench-out/server/server.js.map'] = process.argv.slice(2);
+if (!file || !answers) {
+  console.error('usage: npx tsx bench/attribute.ts <file.cpuprofile> <answers> [bundle.js.map]');
+  process.exitCode = 2;
+} else {
+  if (file.endsWith('.heapprofile')) printHeapAttribution(attributeHeap(file, Number(answers), map));
+  else printAttribution(attribute(file, Number(answers), map));
+}
