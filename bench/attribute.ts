@@ -4,7 +4,7 @@
 import { attribute, attributeHeap, printAttribution, printHeapAttribution } from './lib/attribute.js';
 
 const [file, answers, map = '.bench-out/server/server.js.map'] = process.argv.slice(2);
-if (!file || !answers) {
+if (!file || !(Number(answers) > 0)) {
   console.error('usage: npx tsx bench/attribute.ts <file.cpuprofile> <answers> [bundle.js.map]');
   process.exitCode = 2;
 } else {

@@ -49,9 +49,9 @@ export interface ContextDeps {
 export function createContext(deps: ContextDeps, credentials: Credentials, signal: AbortSignal, caller: Caller | null = null): Context {
   // Each resolver waiting on an upstream flight listens on the request's signal until the flight settles,
   // and one operation may wait on dozens (aliases); the operation limits bound them, so Node's leak
-  // warning past 10 listeners would only be a stderr line per such request. whatwg-node's Node adapter
-  // lifts the limit on the signals it makes; a Request handed to `yoga.fetch` carries a plain AbortSignal.
-  setMaxListeners(0, signal);
+  // warning past 10 listeners would only be a stderr line per such request. whatwg-node's own signal
+  // (with its ponyfill Request) has no limit; a native AbortSignal (`yoga.fetch`, a native Request) has.
+  if (signal instanceof EventTarget) setMaxListeners(0, signal);
   const usage = new OperationUsage(credentials);
   // A caller's fair share of the rate budget rides with every upstream call of the operation (rate-gate.ts).
   const budget = caller && deps.callerRateShare < 1 ? { shares: [{ key: caller.key, share: deps.callerRateShare }] } : undefined;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +57,7 @@ const FEATURES: [RegExp, string][] = [
  * Frames of the project's own code that only pass a request on: the Host guard in front of the Node
  * adapter calls the whole of whatwg-node's and yoga's synchronous start, which is the stack's work.
  */
-const passesOn = (src: string, fn: string): boolean => src === 'src/plugins/use-host-check.ts' && fn !== 'onRequest';
+const passesOn = (src: string, fn: string): boolean => src === 'src/plugins/use-host-check.ts' && fn !== 'onRequest' && fn !== 'isStrictHost';
 
 const STACK: [RegExp, string][] = [
   [
@@ -75,6 +75,7 @@ const STACK: [RegExp, string][] = [
  */
 function sourcer(mapFile: string | undefined): (cf: CallFrame) => string {
   const map = mapFile && existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as SourceMapPayload) : undefined;
+  if (mapFile && !map) console.warn(`attribute: no source map at ${mapFile}; frames of the bundle stay unnamed`);
   const bundle = mapFile && resolve(mapFile.replace(/\.map$/, ''));
   const root = process.cwd();
   return (cf) => {
@@ -115,7 +116,13 @@ function byJob(nodes: ProfileNode[], amounts: Map<number, number>, mapFile: stri
       const src = source.get(cur) ?? '';
       if (!passesOn(src, byId.get(cur)?.callFrame.functionName ?? '')) what = FEATURES.find(([re]) => re.test(src))?.[1];
     }
-    what ??= STACK.find(([re]) => re.test(source.get(id) ?? ''))?.[1] ?? 'stack: node:http, streams, sockets, natives';
+    // None of the project's code on the stack: the innermost package's (graphql-jit's compiled queries and
+    // V8 builtins have no file of their own, the package that called them has).
+    for (let cur: number | undefined = id; what === undefined && cur !== undefined; cur = parent.get(cur)) {
+      const src = source.get(cur) ?? '';
+      if (src.startsWith('node_modules/')) what = STACK.find(([re]) => re.test(src))?.[1];
+    }
+    what ??= 'stack: node:http, streams, sockets, natives';
     rows.set(what, (rows.get(what) ?? 0) + amount);
   }
   return { total, rows };
@@ -129,18 +136,28 @@ const perAnswer = (r: { total: number; rows: Map<string, number> }, answers: num
   };
 };
 
+/** A bundle rebuilt after the profile was taken maps its positions to the wrong sources. */
+function warnIfRebuilt(profileFile: string, mapFile: string | undefined): void {
+  if (mapFile && existsSync(mapFile) && statSync(mapFile).mtimeMs > statSync(profileFile).mtimeMs) {
+    console.warn(`attribute: ${mapFile} is newer than ${profileFile}: if the bundle changed since, frames are named wrongly`);
+  }
+}
+
 /** Main-thread time of a CPU profile by the layer's jobs, per answer (µs of samples not idle). */
 export function attribute(profileFile: string, answers: number, mapFile?: string): Attribution {
+  warnIfRebuilt(profileFile, mapFile);
   const p = JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile;
   const self = new Map<number, number>();
+  // timeDeltas[i] is the time from sample i-1 to sample i: the interval a sample stands for is the next one.
   p.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0));
+    self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
   });
   return perAnswer(byJob(p.nodes, self, mapFile), answers);
 }
 
 /** Bytes allocated, garbage included, by the layer's jobs, per answer (a sampling heap profile). */
 export function attributeHeap(profileFile: string, answers: number, mapFile?: string): Attribution {
+  warnIfRebuilt(profileFile, mapFile);
   const p = JSON.parse(readFileSync(profileFile, 'utf8')) as HeapProfile;
   const nodes: ProfileNode[] = [];
   const walk = (n: HeapNode): void => {

@@ -28,7 +28,8 @@ const clockTicksPerSecond = (): number => Number(spawnSync('getconf', ['CLK_TCK'
 /**
  * Main-thread and other-thread CPU per answer between two `threadTicks` readings, in ms. The main
  * thread's id is the pid; the others are V8's platform workers (concurrent marking, parallel
- * scavenges: garbage collection that a main-thread CPU profile never shows) and libuv's pool.
+ * scavenges: garbage collection that a main-thread CPU profile never shows) and libuv's pool. A thread
+ * that ended between the two readings is not counted (Node's threads live as long as the process).
  */
 export function threadSplit(
   pid: number,
