@@ -45,7 +45,14 @@ export class JobsService {
     });
   }
 
-  async search(q: SearchQuery): Promise<Page<JobRecord>> {
+  search(q: SearchQuery): Promise<Page<JobRecord>> {
+    const page = this.searchPage(q);
+    // Before the resolver awaits anything, so a lookup batched in the same tick sees it (see lookup).
+    q.op.usage.searchStarted(page);
+    return page;
+  }
+
+  private searchPage(q: SearchQuery): Promise<Page<JobRecord>> {
     const { op } = q;
     const request = { query: buildQuery(q.filter), ...searchOptions(q.filter), cursor: q.cursor };
     const ch = clientHash(op.credentials);
@@ -170,14 +177,16 @@ export class JobsService {
   }
 
   /**
-   * Jobs by uniq_id: the record cache first, then one upstream `terms` call for the rest. When that
-   * call fails for a reason stale data may answer, records held past their lifetime answer; an id
-   * with none gets the call's error (its own, not the whole batch's).
+   * Jobs by uniq_id: the record cache first, then (once the operation's searches in flight have filled
+   * it) one upstream `terms` call for the rest. When that call fails for a reason stale data may answer,
+   * records held past their lifetime answer; an id with none gets the call's error (its own, not the
+   * whole batch's).
    */
   lookup(q: LookupQuery): Promise<Map<string, JobRecord | AppError>> {
     const { op } = q;
     return lookupRecords(
       {
+        searchesFirst: () => op.usage.searchesSettled(),
         cache: this.o.cache,
         metrics: this.o.metrics,
         reads: this.reads,

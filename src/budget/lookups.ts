@@ -17,12 +17,17 @@ export interface LookupDeps {
   reads: ReadThrough;
   /** The upstream call for these (sorted, distinct) ids; it notes the credits and fills the record cache. */
   call: (sorted: string[]) => Call<JobRecord[]>;
+  /**
+   * Settles when the operation's searches in flight have (undefined: none). Root fields run in parallel:
+   * a page being bought next to this lookup may hold some of its ids, which are then read, not bought.
+   */
+  searchesFirst?: () => Promise<void> | undefined;
 }
 
 /**
- * Jobs by uniq_id: the record cache first, then one upstream `terms` call for the rest. When that
- * call fails for a reason stale data may answer, records held past their lifetime answer; an id
- * with none gets the call's error (its own, not the whole batch's).
+ * Jobs by uniq_id: the record cache first, then (after the operation's searches in flight) one upstream
+ * `terms` call for the rest. When that call fails for a reason stale data may answer, records held past
+ * their lifetime answer; an id with none gets the call's error (its own, not the whole batch's).
  */
 export async function lookupRecords(d: LookupDeps, q: LookupQuery): Promise<Map<string, JobRecord | AppError>> {
   const { ids, op } = q;
@@ -47,6 +52,13 @@ export async function lookupRecords(d: LookupDeps, q: LookupQuery): Promise<Map<
   }
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length === 0) return found;
+  const searches = d.searchesFirst?.();
+  if (searches) {
+    await searches;
+    const rest = await lookupRecords({ ...d, searchesFirst: undefined }, { ...q, ids: missing });
+    for (const [id, v] of rest) found.set(id, v);
+    return found;
+  }
   d.metrics.cacheLookups.inc({ cache: 'record', result: 'miss' }, missing.length);
   op.usage.lookups.miss += missing.length;
   op.usage.notRemembered();

@@ -35,8 +35,29 @@ export class OperationUsage {
    * of it (an upstream call, a flight, stale data, a cache with work of its own on a hit).
    */
   reads: CacheRead[] | null = [];
+  /**
+   * Searches of this operation still being read. Root fields run in parallel, so a lookup by id next to
+   * a search waits for these first: a record the search's page holds is then taken from the cache, not
+   * bought a second time (jobs-service.ts). Created on the first search.
+   */
+  private searching: Set<Promise<unknown>> | undefined;
 
   constructor(readonly credentials: Credentials) {}
+
+  /** Track a search of this operation until it settles (see `searchesSettled`). */
+  searchStarted(search: Promise<unknown>): void {
+    if (!this.searching) this.searching = new Set();
+    const pending = this.searching;
+    pending.add(search);
+    const done = () => pending.delete(search);
+    search.then(done, done);
+  }
+
+  /** Resolves once every search this operation has started so far has settled (never rejects). */
+  searchesSettled(): Promise<void> | undefined {
+    if (!this.searching?.size) return undefined;
+    return Promise.allSettled([...this.searching]).then(() => undefined);
+  }
 
   get sandbox(): boolean {
     return isSandboxKey(this.credentials);
