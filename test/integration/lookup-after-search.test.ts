@@ -8,6 +8,7 @@ const nodesOf = (jobs: unknown): { uniqId: string }[] => (jobs as { nodes?: { un
 describe('a lookup next to a search in one operation', () => {
   let warm: Stack;
   let cold: Stack;
+  let paid: Stack;
   let ids: string[];
   beforeAll(async () => {
     warm = await startStack({ sandbox: { jobCount: 300 } });
@@ -16,9 +17,11 @@ describe('a lookup next to a search in one operation', () => {
     ids = nodesOf(page.body.data?.jobs).map((n) => n.uniqId);
     expect(ids).toHaveLength(5);
     cold = await startStack({ shared: warm.sandbox });
+    paid = await startStack({ shared: warm.sandbox, key: 'production' });
   });
   afterAll(async () => {
     await cold.close();
+    await paid.close();
     await warm.close();
   });
 
@@ -35,7 +38,7 @@ describe('a lookup next to a search in one operation', () => {
     expect(warm.sandbox.log.map((e) => [e.endpoint, e.records])).toEqual([['data', 5]]);
   });
 
-  it('still buys an id the page does not hold, in one call after the search', async () => {
+  it('still buys an id the page does not hold: one call for the search, one for the lookup', async () => {
     warm.sandbox.clearLog();
     const other = await warm.gql('{ jobs(first: 1, filter: { keywords: "nurse" }) { nodes { uniqId } } }');
     const outside = nodesOf(other.body.data?.jobs)[0]?.uniqId;
@@ -49,5 +52,17 @@ describe('a lookup next to a search in one operation', () => {
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data?.job).toEqual({ uniqId: outside });
     expect(warm.sandbox.log.map((e) => e.endpoint)).toEqual(['data', 'data']);
+  });
+
+  it('under a production key, with the lookup written first, charges the page only', async () => {
+    warm.sandbox.clearLog();
+    const r = await paid.gql(`{
+      job(uniqId: "${ids[1]}") { uniqId }
+      jobs(first: 5, filter: { keywords: "engineer" }) { nodes { uniqId } }
+    }`);
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data?.job).toEqual({ uniqId: ids[1] });
+    expect(warm.sandbox.log.map((e) => [e.endpoint, e.records])).toEqual([['data', 5]]);
+    expect(r.body.extensions?.jobspikr).toMatchObject({ creditsCharged: 5, upstreamCalls: 1 });
   });
 });
