@@ -9,7 +9,7 @@
 import { agent } from './lib/http.js';
 import { cannon } from './lib/cannon.js';
 import { measureLatency } from './lib/latency.js';
-import { cpuPerAnswer, startFloorProcess, startPair, type BenchProcess } from './lib/proc.js';
+import { cpuPerAnswer, SERVER_BUNDLE_MAP, startFloorProcess, startPair, type BenchProcess } from './lib/proc.js';
 import { searchBodies } from './scenarios/search.js';
 import { threadSplit, threadTicks } from './lib/threads.js';
 import { attribute, attributeHeap, printAttribution, printHeapAttribution } from './lib/attribute.js';
@@ -62,9 +62,8 @@ async function main(): Promise<void> {
       `${kind}: ${r.rps.toFixed(0)} req/s, ${r.non2xx} non-2xx, ${r.gqlErrors} with errors; app CPU ${cpuMs.toFixed(3)} ms/req (user ${userMs.toFixed(3)}, system ${systemMs.toFixed(3)}${threads ? `; main thread ${threads.mainMs.toFixed(3)}, other threads ${threads.otherMs.toFixed(3)}` : ''}); app RSS ${(after.rssBytes / 2 ** 20).toFixed(0)} MB; ${r.ok} answers`,
     );
     // The bundle's source map names the files (BENCH_TSX=1 profiles name them already).
-    const map = '.bench-out/server/server.js.map';
-    if (profile) printAttribution(attribute(profile, r.ok, map), threads?.mainMs);
-    else if (heapProfile) printHeapAttribution(attributeHeap(heapProfile, r.ok, map));
+    if (profile) printAttribution(attribute(profile, r.ok, SERVER_BUNDLE_MAP), threads?.mainMs);
+    else if (heapProfile) printHeapAttribution(attributeHeap(heapProfile, r.ok, SERVER_BUNDLE_MAP));
   } finally {
     await floor?.stop();
     await pair.stop();

@@ -43,6 +43,10 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 
 let bundled: string | undefined;
 
+const SERVER_BUNDLE_DIR = '.bench-out/server';
+/** The bundle's source map, for naming a profile's frames (./attribute.ts). */
+export const SERVER_BUNDLE_MAP = `${SERVER_BUNDLE_DIR}/server.js.map`;
+
 /**
  * bench/server.ts bundled by the production build script (scripts/build.mjs), once per bench run: the
  * measured processes run the code as deployed (one bundle, plain `node`, no TypeScript loader in the
@@ -52,9 +56,8 @@ function serverBundle(): string {
   // BENCH_TSX=1: the TypeScript sources through tsx instead, so a CPU profile names files and packages
   if (process.env.BENCH_TSX === '1') return 'bench/server.ts';
   if (bundled) return bundled;
-  const out = '.bench-out/server';
-  runBuild('bench/server.ts', out);
-  bundled = `${out}/server.js`;
+  runBuild('bench/server.ts', SERVER_BUNDLE_DIR);
+  bundled = `${SERVER_BUNDLE_DIR}/server.js`;
   return bundled;
 }
 
